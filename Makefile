@@ -1,0 +1,35 @@
+# The two commands of the README: `make demo` and `make test`. Each creates the virtual environment.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.demo-installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[demo]'
+	touch $@
+
+$(VENV)/.test-installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[demo,test]'
+	touch $@
+
+demo: $(VENV)/.demo-installed
+	$(BIN)/graph-aws demo
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/org_collect.py
+
+clean:
+	rm -rf $(VENV) graph-aws-demo.db

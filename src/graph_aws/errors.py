@@ -1,0 +1,40 @@
+"""Every error graph-aws raises on purpose.
+
+    GraphAwsError                  base: the CLI prints its message on one line and exits non-zero
+    ├── ConfigError                bad option, config file or environment variable (before any AWS call)
+    ├── GraphObjectError           an entity or relationship breaks JupiterOne's rules
+    ├── DuplicateKeyError          a job produced two objects with the same _key
+    ├── StepDefinitionError        a step graph that cannot run (unknown dependency, cycle)
+    ├── CredentialsError           no usable credentials, or AssumeRole refused (a job that cannot start)
+    └── StoreError                 the store cannot be opened or is of an unknown kind
+
+Messages never carry secrets: external IDs and credentials are not formatted into any of them.
+"""
+
+
+class GraphAwsError(Exception):
+    """Base of every error graph-aws raises on purpose."""
+
+
+class ConfigError(GraphAwsError):
+    """A setting is missing or malformed; the message names the setting and the fix."""
+
+
+class GraphObjectError(GraphAwsError):
+    """An entity or relationship breaks a JupiterOne data-model rule; the message names the object."""
+
+
+class DuplicateKeyError(GraphObjectError):
+    """Two objects of one job share a _key."""
+
+
+class StepDefinitionError(GraphAwsError):
+    """The declared step graph is inconsistent."""
+
+
+class CredentialsError(GraphAwsError):
+    """Credentials could not be obtained for a job."""
+
+
+class StoreError(GraphAwsError):
+    """The store cannot be used."""

@@ -1,0 +1,24 @@
+"""The graph's data model: JupiterOne's rules for entities and relationships. No AWS, no database."""
+
+from graph_aws.model.graph import (
+    Entity,
+    Relationship,
+    epoch_millis,
+    make_entity,
+    make_relationship,
+    relationship_type,
+    tag_properties,
+)
+from graph_aws.model.types import EntityType, RelationshipType
+
+__all__ = [
+    "Entity",
+    "EntityType",
+    "Relationship",
+    "RelationshipType",
+    "epoch_millis",
+    "make_entity",
+    "make_relationship",
+    "relationship_type",
+    "tag_properties",
+]

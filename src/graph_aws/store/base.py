@@ -1,0 +1,122 @@
+"""What every store offers: scope-replacing sync, the merged graph, and the record of runs.
+
+Scopes: each job owns one (`organization:<o-id>`, `account:<id>`). A sync replaces what a scope
+holds in one transaction; reads see one merged object per `_key` across scopes, organization scopes
+applied last so the organization's properties of an account win over the account's own view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from graph_aws.model import Entity, Relationship
+
+ORGANIZATION_SCOPE_PREFIX = "organization:"
+ACCOUNT_SCOPE_PREFIX = "account:"
+
+
+def organization_scope(organization_id: str) -> str:
+    return f"{ORGANIZATION_SCOPE_PREFIX}{organization_id}"
+
+
+def account_scope(account_id: str) -> str:
+    return f"{ACCOUNT_SCOPE_PREFIX}{account_id}"
+
+
+@dataclass
+class SyncCounts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+    def __add__(self, other: SyncCounts) -> SyncCounts:
+        return SyncCounts(
+            self.created + other.created, self.updated + other.updated, self.deleted + other.deleted
+        )
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+
+@dataclass
+class JobRecord:
+    """One job of a run: its scope, outcome and step results (JupiterOne's summary.json)."""
+
+    scope: str
+    status: str  # succeeded | partial | failed | not_started
+    reason: str | None
+    started_at: int
+    ended_at: int
+    counts: SyncCounts = field(default_factory=SyncCounts)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AccountOutcome:
+    """Why an account of a run was ingested, skipped or failed."""
+
+    account_id: str
+    name: str | None
+    outcome: str  # ingested | partial | failed | skipped | inactive
+    reason: str | None
+    finished_at: int
+
+
+@dataclass
+class RunRecord:
+    id: int
+    started_at: int
+    ended_at: int | None
+    status: str | None
+    mode: str
+    organization_id: str | None
+
+
+class Store(Protocol):
+    """The interface the runner, the commands and the query layer use."""
+
+    dialect: str
+
+    # Synchronization
+    def sync_scope(
+        self,
+        scope: str,
+        entities: Sequence[Entity],
+        relationships: Sequence[Relationship],
+        partial_types: Iterable[str] = (),
+        *,
+        organization_id: str | None = None,
+    ) -> SyncCounts: ...
+
+    def delete_scope(self, scope: str) -> SyncCounts: ...
+
+    def scopes(self, organization_id: str | None = None) -> list[str]: ...
+
+    # The merged graph
+    def entities(self, type: str | None = None) -> Iterator[Entity]: ...
+
+    def relationships(self, type: str | None = None) -> Iterator[Relationship]: ...
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+    # Run history
+    def start_run(self, mode: str, settings: dict[str, Any]) -> int: ...
+
+    def record_job(self, run_id: int, job: JobRecord) -> None: ...
+
+    def record_accounts(self, run_id: int, outcomes: Iterable[AccountOutcome]) -> None: ...
+
+    def finish_run(self, run_id: int, status: str, organization_id: str | None) -> None: ...
+
+    def runs(self) -> list[RunRecord]: ...
+
+    def jobs(self, run_id: int) -> list[JobRecord]: ...
+
+    def latest_account_outcomes(self) -> dict[str, AccountOutcome]: ...
+
+    def last_ingested_at(self) -> dict[str, int]: ...
+
+    def close(self) -> None: ...
