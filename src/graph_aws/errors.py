@@ -38,3 +38,11 @@ class CredentialsError(GraphAwsError):
 
 class StoreError(GraphAwsError):
     """The store cannot be used."""
+
+
+def redact(text: str, secrets: list[str | None]) -> str:
+    """Remove secret values from a message that may quote a request (belt and braces)."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text

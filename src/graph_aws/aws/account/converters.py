@@ -1,0 +1,93 @@
+"""Account-level API objects -> entities and properties. Pure functions: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graph_aws.aws import types as t
+from graph_aws.model import Entity, EntityType, epoch_millis, make_entity
+
+
+def to_account(*, account_id: str, partition: str, alias: str | None, summary: Mapping[str, int]) -> Entity:
+    """The account as seen from inside it. Without `--organization` this is all there is; with it,
+    the organization's view of the same `_key` is merged over it (its name wins)."""
+    key = t.account_key(partition, account_id)
+    return make_entity(
+        key=key,
+        type=t.ACCOUNT.type,
+        classes=t.ACCOUNT.classes,
+        name=alias or account_id,
+        properties={
+            "accountId": account_id,
+            "id": account_id,
+            "arn": key,
+            "alias": alias,
+            # CIS 1.5 / 1.4: root MFA and root access keys, from GetAccountSummary.
+            "mfaEnabled": _flag(summary, "AccountMFAEnabled"),
+            "accountAccessKeysPresent": _flag(summary, "AccountAccessKeysPresent"),
+            "accountSigningCertificatesPresent": _flag(summary, "AccountSigningCertificatesPresent"),
+        },
+    )
+
+
+def _flag(summary: Mapping[str, int], name: str) -> bool | None:
+    return None if name not in summary else summary[name] > 0
+
+
+def alternate_contact_properties(contact_type: str, contact: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`securityContactRegistered`, `securityContactEmail`, ... (CIS 1.2 reads the security contact)."""
+    prefix = f"{contact_type.lower()}Contact"
+    contact = contact or {}
+    return {
+        f"{prefix}Registered": bool(contact),
+        f"{prefix}Name": contact.get("Name"),
+        f"{prefix}Email": contact.get("EmailAddress"),
+        f"{prefix}Phone": contact.get("PhoneNumber"),
+        f"{prefix}Title": contact.get("Title"),
+    }
+
+
+def primary_contact_properties(contact: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The primary contact (CIS 1.1). `phone` is the name JupiterOne's CIS questions read."""
+    contact = contact or {}
+    return {
+        "primaryContactRegistered": bool(contact),
+        "contactFullName": contact.get("FullName"),
+        "contactCompanyName": contact.get("CompanyName"),
+        "phone": contact.get("PhoneNumber"),
+        "contactCountryCode": contact.get("CountryCode"),
+        "contactCity": contact.get("City"),
+        "contactWebsiteUrl": contact.get("WebsiteUrl"),
+    }
+
+
+def to_service(entity_type: EntityType, service: str, account_id: str) -> Entity:
+    return make_entity(
+        key=t.service_key(service, account_id),
+        type=entity_type.type,
+        classes=entity_type.classes,
+        name=entity_type.resource_name,
+        display_name=f"AWS {entity_type.resource_name}",
+        properties={"accountId": account_id, "category": ["infrastructure", "security"]},
+    )
+
+
+def to_iam_user(raw: Mapping[str, Any], account_id: str) -> Entity:
+    return make_entity(
+        key=raw["Arn"],
+        type=t.IAM_USER.type,
+        classes=t.IAM_USER.classes,
+        name=raw["UserName"],
+        properties={
+            "arn": raw["Arn"],
+            "id": raw.get("UserId"),
+            "userId": raw.get("UserId"),
+            "username": raw["UserName"],
+            "path": raw.get("Path"),
+            "createdOn": epoch_millis(raw.get("CreateDate")),
+            "passwordLastUsed": epoch_millis(raw.get("PasswordLastUsed")),
+            "accountId": account_id,
+        },
+        tags=raw.get("Tags"),
+    )

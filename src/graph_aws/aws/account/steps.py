@@ -1,0 +1,129 @@
+"""An account job's steps: the account's own properties, its contacts, and IAM users.
+
+Each account job runs with that account's own credentials (the assumed role), so nothing here
+needs the organization: it works the same for a single account without `--organization`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from graph_aws.aws import types as t
+from graph_aws.aws.account import converters
+from graph_aws.aws.api import error_code, http_status, paginate
+from graph_aws.aws.sessions import AccountSession
+from graph_aws.engine import Step, StepContext
+from graph_aws.model import make_relationship
+
+CONTACT_TYPES = ("SECURITY", "BILLING", "OPERATIONS")
+NOT_REGISTERED_CODES = frozenset({"ResourceNotFoundException"})
+
+
+@dataclass
+class AccountResources:
+    session: AccountSession
+    account_id: str
+    partition: str
+
+    @property
+    def account_key(self) -> str:
+        return t.account_key(self.partition, self.account_id)
+
+
+def _not_registered(error: Exception) -> bool:
+    """The Account API answers 404 ResourceNotFoundException when no contact is registered."""
+    return error_code(error) in NOT_REGISTERED_CODES or http_status(error) == 404
+
+
+def fetch_account(context: StepContext) -> None:
+    resources: AccountResources = context.resources
+    iam = resources.session.client("iam")
+    aliases = iam.list_account_aliases().get("AccountAliases", [])
+    summary = iam.get_account_summary().get("SummaryMap", {})
+    context.job_state.add_entity(
+        converters.to_account(
+            account_id=resources.account_id,
+            partition=resources.partition,
+            alias=aliases[0] if aliases else None,
+            summary=summary,
+        )
+    )
+
+
+def fetch_account_contacts(context: StepContext) -> None:
+    """Alternate contacts (CIS 1.2: security) and the primary contact (CIS 1.1) on the account."""
+    resources: AccountResources = context.resources
+    if context.job_state.find_entity(resources.account_key) is None:
+        context.warn("no account entity to add contacts to (fetch-account failed)")
+        return
+    account = resources.session.client("account")
+    properties: dict[str, Any] = {}
+    for contact_type in CONTACT_TYPES:
+        try:
+            contact = account.get_alternate_contact(AlternateContactType=contact_type)["AlternateContact"]
+        except Exception as error:
+            if not _not_registered(error):
+                raise
+            contact = None
+        properties.update(converters.alternate_contact_properties(contact_type, contact))
+    try:
+        primary = account.get_contact_information().get("ContactInformation")
+    except Exception as error:
+        if not _not_registered(error):
+            raise
+        primary = None
+    properties.update(converters.primary_contact_properties(primary))
+    context.job_state.enrich_entity(resources.account_key, properties)
+
+
+def create_iam_service(context: StepContext) -> None:
+    resources: AccountResources = context.resources
+    service = context.job_state.add_entity(converters.to_service(t.IAM_SERVICE, "iam", resources.account_id))
+    context.job_state.add_relationship(
+        make_relationship(from_type=t.ACCOUNT.type, from_key=resources.account_key, verb="HAS", to_entity=service)
+    )
+
+
+def fetch_iam_users(context: StepContext) -> None:
+    resources: AccountResources = context.resources
+    service_key = t.service_key("iam", resources.account_id)
+    for raw in paginate(resources.session.client("iam"), "list_users", "Users"):
+        user = context.job_state.add_entity(converters.to_iam_user(raw, resources.account_id))
+        context.job_state.add_relationship(
+            make_relationship(from_type=t.IAM_SERVICE.type, from_key=service_key, verb="HAS", to_entity=user)
+        )
+
+
+ACCOUNT_STEPS: tuple[Step, ...] = (
+    Step(
+        id="fetch-account",
+        name="Fetch the account's alias and root credentials summary",
+        handler=fetch_account,
+        entities=(t.ACCOUNT,),
+        permissions=("iam:ListAccountAliases", "iam:GetAccountSummary"),
+    ),
+    Step(
+        id="fetch-account-contacts",
+        name="Fetch the account's primary and alternate contacts",
+        handler=fetch_account_contacts,
+        depends_on=("fetch-account",),
+        permissions=("account:GetAlternateContact", "account:GetContactInformation"),
+    ),
+    Step(
+        id="create-iam-service",
+        name="Create the IAM service entity",
+        handler=create_iam_service,
+        entities=(t.IAM_SERVICE,),
+        relationships=(t.ACCOUNT_HAS_IAM,),
+    ),
+    Step(
+        id="fetch-iam-users",
+        name="Fetch IAM users",
+        handler=fetch_iam_users,
+        entities=(t.IAM_USER,),
+        relationships=(t.IAM_HAS_USER,),
+        depends_on=("create-iam-service",),
+        permissions=("iam:ListUsers",),
+    ),
+)

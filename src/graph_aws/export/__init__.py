@@ -1,0 +1,1 @@
+"""Outputs of the merged graph."""

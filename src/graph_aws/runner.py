@@ -1,0 +1,279 @@
+"""A run: the organization job, then one job per ingested account, several at once.
+
+Each job has its own credentials, steps and scope. A job that cannot start (AssumeRole refused)
+or dies changes nothing in its scope; a finished job's scope is synchronized in one transaction,
+with the types of failed steps kept as partial. Accounts that left the organization, or that are now
+skipped or inactive, lose their resources only after a complete listing of the organization.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from graph_aws.aws.account.steps import ACCOUNT_STEPS, AccountResources
+from graph_aws.aws.api import describe_step_error
+from graph_aws.aws.organization import steps as org
+from graph_aws.aws.sessions import AccountSession, Identity, ambient_session, assume_role, role_arn
+from graph_aws.config import Settings
+from graph_aws.engine import JobResult, StepStatus, execute_steps
+from graph_aws.errors import CredentialsError, redact
+from graph_aws.store import AccountOutcome, JobRecord, Store, SyncCounts, account_scope, organization_scope
+from graph_aws.store.base import ACCOUNT_SCOPE_PREFIX
+
+log = logging.getLogger(__name__)
+
+INGESTED, PARTIAL, FAILED = "ingested", "partial", "failed"
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class Progress(Protocol):
+    """What the command line shows while a run goes on."""
+
+    def phase(self, text: str) -> None: ...
+
+    def accounts_planned(self, total: int) -> None: ...
+
+    def account_done(self, outcome: AccountOutcome) -> None: ...
+
+
+class _Silent:
+    def phase(self, text: str) -> None:
+        pass
+
+    def accounts_planned(self, total: int) -> None:
+        pass
+
+    def account_done(self, outcome: AccountOutcome) -> None:
+        pass
+
+
+@dataclass
+class RunReport:
+    run_id: int
+    organization_id: str | None
+    outcomes: list[AccountOutcome] = field(default_factory=list)
+    jobs: list[JobRecord] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # one line per failed account or step
+
+    @property
+    def succeeded(self) -> bool:
+        return not self.failures
+
+    @property
+    def counts(self) -> SyncCounts:
+        total = SyncCounts()
+        for job in self.jobs:
+            total += job.counts
+        return total
+
+
+@dataclass
+class _AccountPlan:
+    account_id: str
+    name: str | None
+    session: Callable[[], AccountSession]
+
+
+class Runner:
+    def __init__(self, settings: Settings, store: Store, progress: Progress | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.progress = progress or _Silent()
+        self._secrets = [settings.external_id_value()]
+
+    # ------------------------------------------------------------------ the run
+
+    def run(self) -> RunReport:
+        settings = self.settings
+        run_id = self.store.start_run("organization" if settings.organization else "account", settings.public())
+        report = RunReport(run_id=run_id, organization_id=None)
+        try:
+            self._run(report)
+        except CredentialsError as error:
+            report.failures.append(self._redact(str(error)))
+            raise
+        finally:
+            self.store.record_accounts(run_id, report.outcomes)
+            status = "succeeded" if report.succeeded else "failed"
+            self.store.finish_run(run_id, status, report.organization_id)
+        return report
+
+    def _run(self, report: RunReport) -> None:
+        settings = self.settings
+        pool = max(10, settings.concurrency * 2)
+        self.progress.phase("Checking credentials")
+        management = ambient_session(pool_size=pool)
+        if settings.role_arn:
+            management = assume_role(management, settings.role_arn, settings.external_id_value(), pool_size=pool)
+        identity = management.identity()
+
+        plans = [_AccountPlan(identity.account_id, None, lambda: management)]
+        listing: list[org.OrganizationAccount] | None = None
+        if settings.organization:
+            self.progress.phase("Listing the organization")
+            listing = self._organization_job(report, management, identity)
+            plans = self._plan_members(report, management, identity, listing)
+
+        self.progress.accounts_planned(len(plans))
+        with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="account") as executor:
+            for outcome, job in executor.map(lambda plan: self._account_job(plan, identity, report), plans):
+                report.outcomes.append(outcome)
+                report.jobs.append(job)
+                self.store.record_job(report.run_id, job)
+                if outcome.outcome != INGESTED:
+                    report.failures.append(f"account {outcome.account_id}: {outcome.reason}")
+                self.progress.account_done(outcome)
+
+        if listing is not None and report.organization_id:
+            self._remove_departed(report, listing)
+
+    # ------------------------------------------------------------------ organization
+
+    def _organization_job(
+        self, report: RunReport, management: AccountSession, identity: Identity
+    ) -> list[org.OrganizationAccount] | None:
+        """Run the organization job; return its account listing when the listing was complete."""
+        started = _now_ms()
+        resources = org.OrganizationResources(
+            session=management,
+            partition=identity.partition,
+            caller_account_id=identity.account_id,
+            selection=self.settings.selection,
+            concurrency=self.settings.concurrency,
+        )
+        result = execute_steps(org.ORGANIZATION_STEPS, resources, concurrency=2, describe_error=describe_step_error)
+        organization = result.job_state.get_data(org.ORGANIZATION)
+        failures = self._step_failures(result)
+        if organization is None:
+            # Without the organization's id there is no scope to write to: the job did not start.
+            reason = failures[0] if failures else "the organization could not be described"
+            report.failures.append(f"organization: {reason}")
+            report.jobs.append(
+                JobRecord("organization:?", "not_started", reason, started, _now_ms(), summary=result.summary())
+            )
+            return None
+        report.organization_id = organization["Id"]
+        scope = organization_scope(organization["Id"])
+        counts = self.store.sync_scope(
+            scope,
+            result.job_state.entities(),
+            result.job_state.relationships(),
+            result.partial_types,
+            organization_id=organization["Id"],
+        )
+        job = JobRecord(
+            scope=scope,
+            status="succeeded" if not failures else "partial",
+            reason="; ".join(failures) or None,
+            started_at=started,
+            ended_at=_now_ms(),
+            counts=counts,
+            summary=result.summary(),
+        )
+        report.jobs.append(job)
+        self.store.record_job(report.run_id, job)
+        report.failures.extend(f"organization: {f}" for f in failures)
+        accounts: list[org.OrganizationAccount] | None = result.job_state.get_data(org.ACCOUNTS)
+        complete = result.job_state.get_data(org.LISTING_COMPLETE, False)
+        return accounts if complete else None
+
+    def _plan_members(
+        self,
+        report: RunReport,
+        management: AccountSession,
+        identity: Identity,
+        listing: list[org.OrganizationAccount] | None,
+    ) -> list[_AccountPlan]:
+        """The caller's account, then every selected member; skipped ones are recorded with their reason."""
+        plans = [_AccountPlan(identity.account_id, None, lambda: management)]
+        for account in listing or []:
+            if account.account_id == identity.account_id:
+                plans[0].name = account.name
+                continue
+            if not account.decision.selected:
+                report.outcomes.append(
+                    AccountOutcome(
+                        account.account_id, account.name, account.decision.status, account.decision.reason, _now_ms()
+                    )
+                )
+                continue
+            arn = role_arn(identity.partition, account.account_id, self.settings.role_name or "")
+            plans.append(_AccountPlan(account.account_id, account.name, self._assumer(management, arn)))
+        return plans
+
+    def _assumer(self, management: AccountSession, arn: str) -> Callable[[], AccountSession]:
+        pool = max(10, self.settings.concurrency)
+        return lambda: assume_role(management, arn, self.settings.external_id_value(), pool_size=pool)
+
+    def _remove_departed(self, report: RunReport, listing: list[org.OrganizationAccount]) -> None:
+        """After a complete listing: accounts that left hold nothing; skipped and inactive ones hold
+        no resources (their aws_account, from the organization's scope, says why)."""
+        keep = {a.account_id for a in listing if a.decision.selected}
+        for scope in self.store.scopes(report.organization_id):
+            if not scope.startswith(ACCOUNT_SCOPE_PREFIX):
+                continue
+            account_id = scope.removeprefix(ACCOUNT_SCOPE_PREFIX)
+            if account_id not in keep:
+                counts = self.store.delete_scope(scope)
+                log.info("removed %s (%d objects): no longer ingested", scope, counts.deleted)
+                job = JobRecord(scope, "removed", "no longer ingested", _now_ms(), _now_ms(), counts)
+                report.jobs.append(job)
+                self.store.record_job(report.run_id, job)
+
+    # ------------------------------------------------------------------ accounts
+
+    def _account_job(self, plan: _AccountPlan, identity: Identity, report: RunReport) -> tuple[AccountOutcome, JobRecord]:
+        started = _now_ms()
+        scope = account_scope(plan.account_id)
+        try:
+            session = plan.session()
+        except CredentialsError as error:
+            reason = self._redact(str(error))
+            return (
+                AccountOutcome(plan.account_id, plan.name, FAILED, reason, _now_ms()),
+                JobRecord(scope, "not_started", reason, started, _now_ms()),
+            )
+        try:
+            resources = AccountResources(session=session, account_id=plan.account_id, partition=identity.partition)
+            result = execute_steps(ACCOUNT_STEPS, resources, describe_error=describe_step_error)
+            counts = self.store.sync_scope(
+                scope,
+                result.job_state.entities(),
+                result.job_state.relationships(),
+                result.partial_types,
+                organization_id=report.organization_id,
+            )
+        except Exception as error:  # the job died: its scope is untouched, other accounts go on
+            log.debug("account job %s died", plan.account_id, exc_info=True)
+            reason = self._redact(f"{type(error).__name__}: {error}")
+            return (
+                AccountOutcome(plan.account_id, plan.name, FAILED, reason, _now_ms()),
+                JobRecord(scope, "failed", reason, started, _now_ms()),
+            )
+        failures = self._step_failures(result)
+        reason = "; ".join(failures) or None
+        outcome = AccountOutcome(plan.account_id, plan.name, PARTIAL if failures else INGESTED, reason, _now_ms())
+        job = JobRecord(
+            scope=scope,
+            status="partial" if failures else "succeeded",
+            reason=reason,
+            started_at=started,
+            ended_at=_now_ms(),
+            counts=counts,
+            summary=result.summary(),
+        )
+        return outcome, job
+
+    def _step_failures(self, result: JobResult) -> list[str]:
+        return [self._redact(r.error or r.id) for r in result.step_results if r.status is StepStatus.FAILURE]
+
+    def _redact(self, text: str) -> str:
+        return redact(text, self._secrets)
