@@ -6,7 +6,9 @@
     ├── DuplicateKeyError          a job produced two objects with the same _key
     ├── StepDefinitionError        a step graph that cannot run (unknown dependency, cycle)
     ├── CredentialsError           no usable credentials, or AssumeRole refused (a job that cannot start)
-    └── StoreError                 the store cannot be opened or is of an unknown kind
+    ├── StoreError                 the store cannot be opened or is of an unknown kind
+    └── J1QLError                  a J1QL query that cannot run (an unknown alias, a misplaced clause)
+        └── J1QLSyntaxError        a J1QL query the grammar rejects: the query, a caret, what was expected
 
 Messages never carry secrets: external IDs and credentials are not formatted into any of them.
 """
@@ -46,3 +48,11 @@ def redact(text: str, secrets: list[str | None]) -> str:
         if secret:
             text = text.replace(secret, "***")
     return text
+
+
+class J1QLError(GraphAwsError):
+    """A J1QL query that parses but cannot be answered as written; the message names the part."""
+
+
+class J1QLSyntaxError(J1QLError):
+    """A J1QL query the grammar rejects; the message shows the query with a caret and what was expected."""
