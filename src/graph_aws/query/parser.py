@@ -454,8 +454,7 @@ class _ToAst(Transformer[Token, Any]):
         return ReturnItem("aggregate", ref.alias or "", ref.name or None, fn, name)
 
     def order_item(self, ref: Property, direction: Token | None = None) -> OrderItem:
-        if not ref.name:  # a bare name: a RETURN column (`ORDER BY value`)
-            ref = Property(ref.alias or "", None)
+        # A bare name (`ORDER BY value`) arrives as alias `value` without a property: a RETURN column.
         return OrderItem(ref, direction is not None and str(direction).lower() == "desc")
 
     def order_clause(self, _order: Token, _by: Token, *items: OrderItem) -> tuple[OrderItem, ...]:

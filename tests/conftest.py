@@ -1,0 +1,83 @@
+"""Shared fixtures: fake credentials, moto in-process, moto's server behind the fault proxy, stores."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from graph_aws.demo.emulator import patch_moto
+from graph_aws.demo.faultproxy import FaultProxy, Faults
+from graph_aws.demo.moto_server import MotoServer
+from graph_aws.store import SqliteStore
+from helpers import FAKE_CREDENTIALS
+
+
+
+@pytest.fixture(autouse=True)
+def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may reach real AWS or a developer's profile."""
+    for name, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name in [n for n in os.environ if n.startswith("GRAPH_AWS_")]:
+        monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def mock_aws() -> Iterator[None]:
+    """moto in-process, patched for contact information and AWS's page size of 20."""
+    from moto import mock_aws as moto_mock
+
+    patch_moto()
+    with moto_mock():
+        yield
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[SqliteStore]:
+    db = SqliteStore(tmp_path / "graph.db")
+    yield db
+    db.close()
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> Iterator[MotoServer]:
+    server = MotoServer().start()
+    yield server
+    server.stop()
+
+
+@dataclass
+class Emulated:
+    """moto's server, reset for the test, with a fault proxy in front of it."""
+
+    server: MotoServer
+    proxy: FaultProxy
+
+    def cli(self, *args: str, db: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        """Run the real command line against the proxy, as a user would."""
+        environment = {**os.environ, **FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.proxy.url, **(env or {})}
+        return subprocess.run(
+            [sys.executable, "-m", "graph_aws.cli", *args, "--db", str(db)],
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+
+@pytest.fixture
+def emulated(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulated]:
+    moto_server.reset()
+    # Building the organization talks to the server directly, not through the faults.
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server.url)
+    proxy = FaultProxy(moto_server.url, Faults()).start()
+    yield Emulated(moto_server, proxy)
+    proxy.stop()

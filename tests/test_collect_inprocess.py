@@ -1,0 +1,160 @@
+"""The organization and account jobs against moto in-process, through the real Runner and store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import botocore.handlers
+import pytest
+
+from graph_aws.aws.account.steps import ACCOUNT_STEPS
+from graph_aws.aws.organization.steps import ORGANIZATION_STEPS
+from graph_aws.config import load_settings
+from graph_aws.demo.emulator import EmulatedOrganization, build_organization, patch_moto
+from graph_aws.runner import Runner, RunReport
+from graph_aws.store import SqliteStore
+from helpers import EXTERNAL_ID, FAKE_CREDENTIALS, ROLE
+
+MEMBERS = 45  # with the management account, 46 accounts: three pages of ListAccounts
+
+
+def collect(store, **options):
+    # moto in-process answers the Account API from shared state that concurrent requests can mix up;
+    # one account at a time keeps it exact here. The end-to-end tests run concurrently on moto's server.
+    values = {"organization": True, "role_name": ROLE, "external_id": EXTERNAL_ID, "concurrency": 1, **options}
+    return Runner(load_settings(values, None, {}), store).run()
+
+
+@dataclass
+class Collected:
+    org: EmulatedOrganization
+    store: SqliteStore
+    report: RunReport
+    list_accounts_calls: list[dict]
+
+
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory) -> Iterator[Collected]:
+    """One organization, collected once; the tests below read what that run did."""
+    from moto import mock_aws
+
+    patch_moto()
+    calls: list[dict] = []
+    entry = ("before-parameter-build.organizations.ListAccounts", lambda params, **_: calls.append(dict(params)))
+    with pytest.MonkeyPatch.context() as env, mock_aws():
+        for name, value in FAKE_CREDENTIALS.items():
+            env.setenv(name, value)
+        org = build_organization(MEMBERS, users_per_account=1)
+        store = SqliteStore(tmp_path_factory.mktemp("collected") / "graph.db")
+        botocore.handlers.BUILTIN_HANDLERS.append(entry)
+        try:
+            report = collect(store)
+        finally:
+            botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+        yield Collected(org, store, report, calls)
+        store.close()
+
+
+def accounts_by_id(store):
+    return {e["accountId"]: e for e in store.entities("aws_account")}
+
+
+def test_every_account_is_listed_over_pages_of_at_most_20(collected):
+    assert len(accounts_by_id(collected.store)) == MEMBERS + 1
+    assert len(collected.list_accounts_calls) == 3
+    assert all(call["MaxResults"] <= 20 for call in collected.list_accounts_calls)
+    assert collected.report.organization_id == collected.org.organization_id
+
+
+def test_accounts_carry_the_organization_properties(collected):
+    org, store = collected.org, collected.store
+    accounts = accounts_by_id(store)
+    member_id = next(i for i in org.members if i not in (org.skipped, org.suspended, org.unreachable))
+    member = accounts[member_id]
+    documented = {"accountId", "active", "arn", "displayName", "email", "id", "joinedMethod", "joinedOn", "name",
+                  "orgAccountArn", "orgAccountName", "status"}
+    assert documented <= member.keys()
+    assert member["_key"] == member["arn"] == f"arn:aws:iam::{member_id}:root"
+    assert member["_class"] == ["Account"]
+    assert member["name"] == member["orgAccountName"] == org.members[member_id]
+    assert member["email"] == f"{org.members[member_id]}@example.com"
+    assert member["orgAccountArn"].startswith(f"arn:aws:organizations::{org.management_id}:account/")
+    assert member["status"] == "ACTIVE" and member["active"] is True and member["master"] is False
+    assert isinstance(member["joinedOn"], int) and member["joinedOn"] > 1_600_000_000_000  # epoch ms
+    assert member["tag.team"].startswith("team-")
+    assert member["organizationalUnitPath"].startswith("Root")
+    assert accounts[org.management_id]["master"] is True
+    suspended = accounts[org.suspended]
+    assert suspended["status"] == "SUSPENDED" and suspended["active"] is False
+    assert suspended["collectionStatus"] == "inactive"
+    skipped = accounts[org.skipped]
+    assert skipped["collectionStatus"] == "skipped" and skipped["collectionNote"] == "tagged j1-integration=SKIP"
+
+
+def test_the_same_role_and_external_id_are_used_in_every_selected_member_and_nowhere_else(collected):
+    from moto.sts.models import sts_backends
+
+    org = collected.org
+
+    def assumed(account_id):
+        return [(r.role_arn, r.external_id) for r in sts_backends[account_id]["aws"].assumed_roles
+                if r.session_name.startswith("graph-aws-") and "emulator" not in r.session_name]
+
+    for account_id in org.members:
+        if account_id in (org.skipped, org.suspended):
+            assert assumed(account_id) == [], f"{account_id} must not be assumed into"
+        else:
+            assert assumed(account_id) == [(f"arn:aws:iam::{account_id}:role/{ROLE}", EXTERNAL_ID)]
+
+
+def test_the_graph_links_management_members_tree_and_policies(collected):
+    org, store = collected.org, collected.store
+    types = {}
+    for relationship in store.relationships():
+        types.setdefault(relationship["_type"], []).append(relationship)
+    management_key = f"arn:aws:iam::{org.management_id}:root"
+    has_member = types["aws_account_has_account"]
+    assert len(has_member) == MEMBERS
+    assert {r["_fromEntityKey"] for r in has_member} == {management_key}
+    assert len(types["aws_organization_has_root"]) == 1
+    assert len(types["aws_organization_root_has_organizational_unit"]) == 3  # Engineering, Security, Sandbox
+    assert len(types["aws_organizational_unit_has_unit"]) == 2  # Platform, Data
+    placed = types["aws_organization_root_has_account"] + types["aws_organizational_unit_has_account"]
+    assert len(placed) == MEMBERS + 1
+    enforced = {r["_toEntityKey"] for r in types["aws_organizations_policy_enforces_organizational_unit"]}
+    sandbox = next(e for e in store.entities("aws_organizational_unit") if e["name"] == "Sandbox")
+    assert sandbox["_key"] in enforced
+    assert types["aws_iam_has_user"] and types["aws_account_has_iam"]
+
+
+def test_account_jobs_add_root_credentials_contacts_and_users(collected):
+    org, store = collected.org, collected.store
+    accounts = accounts_by_id(store)
+    for account_id in [org.management_id, *org.members]:
+        if account_id in (org.skipped, org.suspended, org.unreachable):
+            continue  # the in-process run does not deny the "unreachable" one; see the e2e tests
+        account = accounts[account_id]
+        assert account["mfaEnabled"] is False
+        assert account["accountAccessKeysPresent"] is False
+        assert account["securityContactRegistered"] is (int(account_id) % 2 == 0)
+        if account["securityContactRegistered"]:
+            assert account["securityContactEmail"] == "security@example.com"
+            assert account["primaryContactRegistered"] is True and account["phone"] == "+1-555-0199"
+    users = list(store.entities("aws_iam_user"))
+    assert len(users) == len(org.users)
+    assert all(u["accountId"] in org.users and u["_key"].startswith("arn:aws:iam::") for u in users)
+
+
+def test_every_step_emits_what_it_declares_and_nothing_else(collected):
+    report = collected.report
+    assert report.succeeded, report.failures
+    declared = {s.id: set(s.declared_types) for s in (*ORGANIZATION_STEPS, *ACCOUNT_STEPS)}
+    seen: dict[str, set[str]] = {step_id: set() for step_id in declared}
+    for job in report.jobs:
+        for result in job.summary.get("integrationStepResults", []):
+            assert result["status"] == "success", result
+            assert set(result["encounteredTypes"]) <= declared[result["id"]], result["id"]
+            seen[result["id"]] |= set(result["encounteredTypes"])
+    for step_id, types in declared.items():
+        assert types == seen[step_id], f"{step_id} declared types it never produced: {types - seen[step_id]}"

@@ -1,0 +1,73 @@
+import pytest
+
+from graph_aws.aws.selection import Selection, SkipTag
+
+MEMBER = "111111111111"
+
+
+def decide(selection=None, *, status="ACTIVE", tags=None, ancestors=("r-root",), is_management=False):
+    return (selection or Selection()).decide(
+        account_id=MEMBER, status=status, tags=tags or {}, ancestors=ancestors, is_management=is_management
+    )
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        {"j1-integration": "SKIP"},
+        {"j1-integration": "skip"},
+        {"J1-Integration": "Skip"},
+        {" j1-integration ": " SKIP "},
+        {"team": "x", "j1-integration": "SKIP"},
+    ],
+)
+def test_the_skip_tag_ignores_case_and_surrounding_spaces(tags):
+    decision = decide(tags=tags)
+    assert decision.status == "skipped"
+    assert decision.reason == "tagged j1-integration=SKIP"
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [{"j1-integration": "SKIPPED"}, {"j1-integration": ""}, {"j1_integration": "SKIP"}, {"SKIP": "j1-integration"}],
+)
+def test_near_misses_of_the_skip_tag_are_ingested(tags):
+    assert decide(tags=tags).selected
+
+
+def test_a_custom_skip_tag_replaces_the_default_pair():
+    selection = Selection(skip_tag=SkipTag("graph-aws", "exclude"))
+    assert decide(selection, tags={"graph-aws": "EXCLUDE"}).status == "skipped"
+    assert decide(selection, tags={"j1-integration": "SKIP"}).selected
+
+
+@pytest.mark.parametrize("status", ["SUSPENDED", "PENDING_CLOSURE", "CLOSED", "PENDING_ACTIVATION"])
+def test_accounts_that_are_not_active_are_never_selected(status):
+    decision = decide(status=status)
+    assert decision.status == "inactive"
+    assert status in decision.reason
+
+
+def test_the_management_account_is_always_ingested():
+    selection = Selection(skip_accounts=frozenset({MEMBER}), include_ous=frozenset({"ou-aaaa-11111111"}))
+    assert decide(selection, tags={"j1-integration": "SKIP"}, is_management=True).selected
+
+
+def test_skip_account():
+    assert decide(Selection(skip_accounts=frozenset({MEMBER}))).reason == "skipped by --skip-account"
+
+
+def test_ous_cover_the_ous_nested_in_them():
+    nested = ("r-root", "ou-eng0-11111111", "ou-plat-22222222")
+    skip_eng = Selection(skip_ous=frozenset({"ou-eng0-11111111"}))
+    assert decide(skip_eng, ancestors=nested).reason == "in skipped OU ou-eng0-11111111"
+    assert decide(skip_eng, ancestors=("r-root", "ou-data-33333333")).selected
+    only_eng = Selection(include_ous=frozenset({"ou-eng0-11111111"}))
+    assert decide(only_eng, ancestors=nested).selected
+    assert decide(only_eng, ancestors=("r-root",)).reason == "outside the included OUs"
+
+
+def test_ou_rules_without_a_tree_select_nothing_rather_than_guess():
+    selection = Selection(include_ous=frozenset({"ou-eng0-11111111"}))
+    assert "could not be read" in decide(selection, ancestors=None).reason
+    assert decide(Selection(), ancestors=None).selected

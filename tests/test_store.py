@@ -1,0 +1,127 @@
+"""The scope rules of DESIGN.md, on a real SQLite file."""
+
+import sqlite3
+
+import pytest
+
+from graph_aws.errors import StoreError
+from graph_aws.model import make_entity, make_relationship
+from graph_aws.store import AccountOutcome, JobRecord, SqliteStore, open_store
+
+ORG, ACCOUNT = "organization:o-abc123", "account:111111111111"
+
+
+def user(name, **properties):
+    return make_entity(
+        key=f"arn:aws:iam::111111111111:user/{name}", type="aws_iam_user", classes=["User"], name=name,
+        properties=properties,
+    )
+
+
+def account(scope_view, **properties):
+    return make_entity(
+        key="arn:aws:iam::111111111111:root", type="aws_account", classes=["Account"], name=scope_view,
+        properties=properties,
+    )
+
+
+def keys(store, type=None):
+    return sorted(e["_key"] for e in store.entities(type))
+
+
+def test_sync_creates_updates_and_deletes_within_the_scope(store):
+    counts = store.sync_scope(ACCOUNT, [user("alice"), user("bob")], [])
+    assert (counts.created, counts.updated, counts.deleted) == (2, 0, 0)
+    counts = store.sync_scope(ACCOUNT, [user("alice", path="/admins/"), user("carol")], [])
+    assert (counts.created, counts.updated, counts.deleted) == (1, 1, 1)
+    assert [e["name"] for e in store.entities("aws_iam_user")] == ["alice", "carol"]
+    assert next(store.entities("aws_iam_user"))["path"] == "/admins/"
+
+
+def test_an_unchanged_sync_writes_nothing(store, tmp_path):
+    objects = [user("alice"), user("bob")]
+    store.sync_scope(ACCOUNT, objects, [])
+    # data_version, read on another connection, moves whenever a change to the file is committed.
+    observer = sqlite3.connect(tmp_path / "graph.db")
+    before = observer.execute("PRAGMA data_version").fetchone()
+    counts = store.sync_scope(ACCOUNT, [user("bob"), user("alice")], [])
+    assert not counts.changed
+    assert observer.execute("PRAGMA data_version").fetchone() == before
+    store.sync_scope(ACCOUNT, [user("bob")], [])
+    assert observer.execute("PRAGMA data_version").fetchone() != before
+
+
+def test_partial_types_are_created_and_updated_never_deleted(store):
+    store.sync_scope(ACCOUNT, [user("alice"), user("bob"), account("acct")], [])
+    counts = store.sync_scope(ACCOUNT, [user("alice", path="/x/")], [], partial_types=["aws_iam_user"])
+    assert (counts.created, counts.updated, counts.deleted) == (0, 1, 1)  # only the account went
+    assert keys(store) == [user("alice")["_key"], user("bob")["_key"]]
+
+
+def test_scopes_do_not_touch_each_other(store):
+    store.sync_scope(ACCOUNT, [user("alice")], [])
+    store.sync_scope("account:222222222222", [], [])
+    assert keys(store) == [user("alice")["_key"]]
+
+
+def test_reads_merge_one_entity_per_key_with_the_organization_view_winning(store):
+    store.sync_scope(ACCOUNT, [account("my-alias", alias="my-alias", mfaEnabled=True)], [])
+    store.sync_scope(ORG, [account("Production", email="prod@example.com", status="ACTIVE")], [])
+    (merged,) = store.entities("aws_account")
+    assert merged["name"] == "Production"
+    assert merged["alias"] == "my-alias" and merged["mfaEnabled"] is True
+    assert merged["email"] == "prod@example.com"
+    # The account's own view survives the organization's scope being emptied, and vice versa.
+    store.sync_scope(ORG, [], [])
+    (merged,) = store.entities("aws_account")
+    assert merged["name"] == "my-alias" and "email" not in merged
+
+
+def test_class_index_and_relationships_follow_the_merge(store):
+    management = make_entity(key="arn:aws:iam::000000000000:root", type="aws_account", classes=["Account"], name="m")
+    member = account("member")
+    has = make_relationship(from_entity=management, verb="HAS", to_entity=member)
+    store.sync_scope(ORG, [management, member], [has])
+    assert store.read("SELECT COUNT(*) FROM entity_class WHERE class='Account'") == [(2,)]
+    assert [r["_type"] for r in store.relationships()] == ["aws_account_has_account"]
+    store.delete_scope(ORG)
+    assert store.read("SELECT COUNT(*) FROM entity_class") == [(0,)]
+    assert list(store.relationships()) == []
+
+
+def test_a_failed_sync_changes_nothing(store):
+    store.sync_scope(ACCOUNT, [user("alice")], [])
+    broken = {"_key": "no-type-here-at-all"}  # missing _type: the sync fails part way
+    with pytest.raises(KeyError):
+        store.sync_scope(ACCOUNT, [user("bob"), broken], [])
+    assert [e["name"] for e in store.entities()] == ["alice"]
+
+
+def test_scopes_remember_their_organization(store):
+    store.sync_scope(ACCOUNT, [], [], organization_id="o-abc123")
+    store.sync_scope("account:333333333333", [], [])
+    assert store.scopes("o-abc123") == [ACCOUNT]
+
+
+def test_run_history(store):
+    run = store.start_run("organization", {"organization": True})
+    store.record_job(run, JobRecord(ACCOUNT, "succeeded", None, 1, 2))
+    store.record_accounts(run, [AccountOutcome("111111111111", "prod", "ingested", None, 5)])
+    store.finish_run(run, "succeeded", "o-abc123")
+    second = store.start_run("organization", {})
+    store.record_accounts(second, [AccountOutcome("111111111111", "prod", "failed", "AccessDenied", 9)])
+    assert store.latest_account_outcomes()["111111111111"].outcome == "failed"
+    assert store.last_ingested_at() == {"111111111111": 5}
+    assert [j.scope for j in store.jobs(run)] == [ACCOUNT]
+    assert store.runs()[0].status == "succeeded"
+
+
+def test_open_store_explains_what_it_cannot_open(tmp_path):
+    with pytest.raises(StoreError, match="PostgreSQL store is not built yet"):
+        open_store("postgresql://localhost/graph")
+    with pytest.raises(StoreError, match="does not exist"):
+        open_store(str(tmp_path / "missing" / "graph.db"))
+    (tmp_path / "junk.db").write_text("this is not a database" * 100)
+    with pytest.raises(StoreError, match="cannot open"):
+        open_store(str(tmp_path / "junk.db"))
+    assert isinstance(open_store(f"sqlite:///{tmp_path / 'ok.db'}"), SqliteStore)
