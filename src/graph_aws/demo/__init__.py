@@ -38,8 +38,6 @@ def run_demo(db: str, member_count: int, collect: Callable[[dict[str, Any], str 
                     "role_name": "OrganizationAccountAccessRole",
                     "external_id": DEMO_EXTERNAL_ID,
                     "db": db,
-                    # moto in-process can mix up concurrent Account API requests; the server cannot.
-                    "concurrency": 1,
                 },
                 None,
             )

@@ -149,10 +149,9 @@ def build_organization(
 
     ids = list(emulated.members)
     emulated.skipped, emulated.suspended, emulated.unreachable = ids[1], ids[2], ids[3]
-    org.close_account(AccountId=emulated.suspended)
-
-    for account_id in [emulated.management_id, *ids[3:]]:
+    for account_id in [emulated.management_id, *ids]:
         populate_account(emulated, account_id, users_per_account, with_contacts)
+    org.close_account(AccountId=emulated.suspended)
     return emulated
 
 

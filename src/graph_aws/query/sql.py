@@ -16,6 +16,8 @@ Shapes of statement, by what the query returns:
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -50,6 +52,7 @@ _VALUE_OPS = {
     "$=": "substr(value, -length({p})) = {p}",
 }
 _STRING_ONLY = {"~=", "^=", "$="}
+_PLAIN = re.compile(r"[A-Za-z0-9 _.:@,=+-]*")
 # Relationship columns that hold what the JSON holds, used directly because they are indexed.
 _ENTITY_COLUMNS = {"_type": "type", "_key": "key"}
 _RELATIONSHIP_COLUMNS = {"_type": "type", "_key": "key", "_class": "class"}
@@ -166,17 +169,21 @@ class _Compiler:
         return f"NOT {positive}" if negated else positive
 
     def _positive(self, binding: _Binding, name: str, op: str, value: Value) -> str:
-        table, path = binding.sql, self.param(json_path(name))
+        # Parameters are registered only for the SQL actually returned: ?N must all be used.
+        table = binding.sql
         if value is UNDEFINED:
             # J1: `prop = undefined` matches a missing property (JSON null counts as missing).
-            return f"({table}.data ->> {path} IS NULL)" if op == "=" else "0"
+            return f"({table}.data ->> {self.param(json_path(name))} IS NULL)" if op == "=" else "0"
         if isinstance(value, RelativeDate):
             value = self.now_ms + value.offset_ms
         if isinstance(value, bool):
             if op != "=":
                 return "0"
-            kind = "'true'" if value else "'false'"
-            return f"EXISTS (SELECT 1 FROM json_each({table}.data, {path}) WHERE type = {kind})"
+            literal, path = self.param("true" if value else "false"), self.param(json_path(name))
+            return (
+                f"(instr({table}.data, {literal}) > 0 AND "
+                f"EXISTS (SELECT 1 FROM json_each({table}.data, {path}) WHERE type = {literal}))"
+            )
         if op in _STRING_ONLY and not isinstance(value, str):
             return "0"
         columns = _ENTITY_COLUMNS if binding.kind == "entity" else _RELATIONSHIP_COLUMNS
@@ -185,8 +192,22 @@ class _Compiler:
         if op == "$=" and value == "":
             op = "~="  # every string ends with "", and substr(x, -0) would say otherwise
         types = "type = 'text'" if isinstance(value, str) else "type IN ('integer', 'real')"
+        path = self.param(json_path(name))
         test = _VALUE_OPS[op].format(p=self.param(value))
-        return f"EXISTS (SELECT 1 FROM json_each({table}.data, {path}) WHERE {types} AND {test})"
+        exact = f"EXISTS (SELECT 1 FROM json_each({table}.data, {path}) WHERE {types} AND {test})"
+        prefilter = self._prefilter(table, op, value)
+        return f"({prefilter} AND {exact})" if prefilter else exact
+
+    def _prefilter(self, table: str, op: str, value: Value) -> str:
+        """A substring test on the raw JSON text that rules most rows out before any JSON is parsed.
+
+        Only for plain strings, which every JSON writer (the store's is Python's json) emits as they
+        are: an entity whose state is "stopped" has the text "stopped" (quotes included) in its data.
+        """
+        if not isinstance(value, str) or not _PLAIN.fullmatch(value) or op not in ("=", "~=", "^=", "$="):
+            return ""
+        needle = json.dumps(value) if op == "=" else value
+        return f"instr({table}.data, {self.param(needle)}) > 0" if needle else ""
 
     def compare_refs(self, item: RefComparison, default: _Binding | None) -> str:
         left, right = self.resolve(item.left, default), self.resolve(item.right, default)
