@@ -14,7 +14,7 @@ from graph_aws import __version__
 from graph_aws.accounts import COLUMNS as ACCOUNT_COLUMNS
 from graph_aws.accounts import account_rows
 from graph_aws.config import load_settings
-from graph_aws.errors import GraphAwsError
+from graph_aws.errors import ConfigError, GraphAwsError
 from graph_aws.export.json_export import write_json
 from graph_aws.output import FORMATS, render_rows
 from graph_aws.runner import RunReport, Runner
@@ -34,6 +34,8 @@ class _GraphAwsGroup(click.Group):
         except GraphAwsError as error:
             if ctx.obj and ctx.obj.get("debug"):
                 raise
+            if isinstance(error, ConfigError):
+                raise click.UsageError(str(error)) from None
             raise click.ClickException(str(error)) from None
 
 
@@ -115,10 +117,11 @@ def print_summary(report: RunReport, *, table: bool = True) -> None:
     outcome_text = ", ".join(f"{n} {name}" for name, n in sorted(by_outcome.items()))
     err_console.print(
         f"{len(report.outcomes)} accounts: {outcome_text}. "
-        f"Objects created {counts.created}, updated {counts.updated}, deleted {counts.deleted}."
+        f"Objects created {counts.created}, updated {counts.updated}, deleted {counts.deleted}.",
+        soft_wrap=True,
     )
     for failure in report.failures:
-        err_console.print(f"[red]failed[/red] {failure}", highlight=False)
+        err_console.print(f"[red]failed[/red] {failure}", highlight=False, soft_wrap=True)
 
 
 @cli.command()

@@ -20,7 +20,9 @@ from graph_aws.errors import GraphAwsError
 from graph_aws.query import QueryResult, run_query
 from graph_aws.store import DEFAULT_DB, open_store
 
-_DB_OPTION = click.option("--db", default=DEFAULT_DB, show_default=True, help="The store: a SQLite file path.")
+_DB_OPTION = click.option(
+    "--db", default=DEFAULT_DB, show_default=True, help="The store: a SQLite file path."
+)
 
 
 def _flatten(result: QueryResult) -> tuple[list[str], list[list[Any]]]:
@@ -55,7 +57,9 @@ def _text(value: Any) -> str:
 @click.command("query")
 @click.argument("j1ql")
 @_DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True
+)
 def query_command(j1ql: str, db: str, fmt: str) -> None:
     """Answer a J1QL query from the store, e.g. "FIND aws_account WITH email = undefined"."""
     try:
@@ -72,7 +76,9 @@ def query_command(j1ql: str, db: str, fmt: str) -> None:
         return
     if result.kind == "tree":  # a tree is not a table: its vertices and edges are
         assert result.tree is not None
-        result = QueryResult("entities", ["entity"], [(v,) for v in result.tree["vertices"] + result.tree["edges"]])
+        result = QueryResult(
+            "entities", ["entity"], [(v,) for v in result.tree["vertices"] + result.tree["edges"]]
+        )
     columns, rows = _flatten(result)
     if fmt == "csv":
         buffer = io.StringIO()
@@ -91,8 +97,12 @@ def query_command(j1ql: str, db: str, fmt: str) -> None:
 
 @click.command("check")
 @_DB_OPTION
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True)
-@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here (html).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here (html)."
+)
 @click.option(
     "--fail-on",
     type=click.Choice(SEVERITIES),

@@ -1,7 +1,7 @@
 """CIS AWS Foundations and AWS account checks, written in J1QL and answered from the store.
 
-    results = run_checks(store)            # one CheckResult per rule, in RULES order
-    failed_at_or_above(results, "high")    # what makes `graph-aws check --fail-on high` exit 1
+results = run_checks(store)            # one CheckResult per rule, in RULES order
+failed_at_or_above(results, "high")    # what makes `graph-aws check --fail-on high` exit 1
 """
 
 from __future__ import annotations
@@ -34,7 +34,8 @@ class CheckResult:
             "status": self.status,
             "reason": self.reason,
             "findings": [
-                {k: f.get(k) for k in ("_key", "_type", "displayName", "accountId") if k in f} for f in self.findings
+                {k: f.get(k) for k in ("_key", "_type", "displayName", "accountId") if k in f}
+                for f in self.findings
             ],
         }
 

@@ -83,5 +83,7 @@ def as_html(results: list[CheckResult], generated: datetime | None = None) -> st
         f"<title>graph-aws checks</title><style>{_CSS}</style></head><body>"
         f"<h1>graph-aws checks</h1><p>{html.escape(summary(results))} &middot; generated {when}</p>"
         "<table><thead><tr><th>Status</th><th>Severity</th><th>Check</th><th>Control</th>"
-        "<th>Query</th><th>Findings</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table></body></html>\n"
+        "<th>Query</th><th>Findings</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table></body></html>\n"
     )

@@ -8,6 +8,7 @@ the grammar expected there.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -171,7 +172,9 @@ class Query:
 @cache
 def _parser() -> Lark:
     grammar = (Path(__file__).parent / "grammar.lark").read_text()
-    return Lark(grammar, parser="lalr", lexer="contextual", propagate_positions=False, maybe_placeholders=False)
+    return Lark(
+        grammar, parser="lalr", lexer="contextual", propagate_positions=False, maybe_placeholders=False
+    )
 
 
 def parse(text: str) -> Query:
@@ -219,7 +222,9 @@ def _friendly(terminal: str) -> str:
 
 def _describe(text: str, error: UnexpectedInput) -> str:
     """The query line, a caret under the error, and what the grammar would have accepted there."""
-    if isinstance(error, UnexpectedEOF) or (isinstance(error, UnexpectedToken) and error.token.type == "$END"):
+    if isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    ):
         offset, found = len(text.rstrip()), "the end of the query"
     elif isinstance(error, UnexpectedToken):
         offset, found = error.token.start_pos or 0, repr(str(error.token))
@@ -246,39 +251,17 @@ def _describe(text: str, error: UnexpectedInput) -> str:
 # ---------------------------------------------------------------------------------------------- tree -> AST
 
 _STRING_ESCAPES = re.compile(r"\\(.)", re.S)
-_UNITS = {
-    "ms": "ms",
-    "millisecond": "ms",
-    "milliseconds": "ms",
-    "s": "s",
-    "sec": "s",
-    "secs": "s",
-    "second": "s",
-    "seconds": "s",
-    "m": "m",
-    "min": "m",
-    "mins": "m",
-    "minute": "m",
-    "minutes": "m",
-    "h": "h",
-    "hr": "h",
-    "hrs": "h",
-    "hour": "h",
-    "hours": "h",
-    "d": "d",
-    "day": "d",
-    "days": "d",
-    "w": "w",
-    "week": "w",
-    "weeks": "w",
-    "month": "mo",
-    "months": "mo",
-    "y": "y",
-    "yr": "y",
-    "yrs": "y",
-    "year": "y",
-    "years": "y",
+_UNIT_SPELLINGS = {
+    "ms": "ms millisecond milliseconds",
+    "s": "s sec secs second seconds",
+    "m": "m min mins minute minutes",
+    "h": "h hr hrs hour hours",
+    "d": "d day days",
+    "w": "w week weeks",
+    "mo": "month months",
+    "y": "y yr yrs year years",
 }
+_UNITS = {spelling: unit for unit, spellings in _UNIT_SPELLINGS.items() for spelling in spellings.split()}
 
 
 def _unquote(token: str) -> str:
@@ -363,7 +346,8 @@ class _ToAst(Transformer[Token, Any]):
         return ()
 
     def hop(self, *parts: Any) -> Hop:
-        negated, direction, aliases = False, "both", []
+        negated, direction = False, "both"
+        aliases: list[str | None] = []
         verbs: tuple[str, ...] = ()
         target, where = Target(), None
         for part in parts:
@@ -391,7 +375,9 @@ class _ToAst(Transformer[Token, Any]):
 
     def optional_hops(self, *hops: Hop) -> OptionalHops:
         if any(h.negated for h in hops):
-            raise J1QLError("a negated traversal (!VERB) cannot be optional: (that !VERB ...)? matches everything")
+            raise J1QLError(
+                "a negated traversal (!VERB) cannot be optional: (that !VERB ...)? matches everything"
+            )
         return OptionalHops(tuple(hops))
 
     # ---- filters
@@ -441,7 +427,9 @@ class _ToAst(Transformer[Token, Any]):
 
     def return_ref(self, ref: Property, name: str | None = None) -> ReturnItem:
         if not ref.name:
-            raise J1QLError(f"RETURN {ref.alias}: name a property ({ref.alias}.name) or all of them ({ref.alias}.*)")
+            raise J1QLError(
+                f"RETURN {ref.alias}: name a property ({ref.alias}.name) or all of them ({ref.alias}.*)"
+            )
         return ReturnItem("property", ref.alias or "", ref.name, name=name)
 
     def return_all(self, token: Token) -> ReturnItem:
@@ -485,7 +473,7 @@ class _ToAst(Transformer[Token, Any]):
         return Query(steps=tuple(steps), **fields)
 
 
-def _one_alias(aliases: list[str | None]) -> str | None:
+def _one_alias(aliases: Sequence[str | None]) -> str | None:
     if len(aliases) > 1:
         raise J1QLError(f"one entity has two aliases ({' and '.join(map(str, aliases))}); keep one AS")
     return aliases[0] if aliases else None

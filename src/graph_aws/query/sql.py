@@ -25,7 +25,6 @@ from graph_aws.errors import J1QLError
 from graph_aws.query.parser import (
     UNDEFINED,
     BoolOp,
-    Comparison,
     Filter,
     Hop,
     Node,
@@ -327,10 +326,7 @@ class _Compiler:
         first_names = {name for name, b in self.bindings.items() if b.sql == "e0"}
         named = {i.alias for i in query.returns} | {o.ref.alias for o in query.order if o.ref.name}
         semi_join = not query.tree and named <= first_names
-        if semi_join:
-            source = self.semi_join_source()
-        else:
-            source = self.path_source()
+        source = self.semi_join_source() if semi_join else self.path_source()
         if query.tree:
             return self.tree(source)
         if not query.returns:
@@ -449,7 +445,10 @@ class _Compiler:
             outer.append(f"g{index}")
             groups.append(f"g{index}")
             decoders.append("json")
-        terms = [f"{self.aggregate_sort(item, sortable)}{' DESC' if item.descending else ''}" for item in self.query.order]
+        terms = [
+            f"{self.aggregate_sort(item, sortable)}{' DESC' if item.descending else ''}"
+            for item in self.query.order
+        ]
         sub = f"SELECT {'DISTINCT ' if distinct else ''}{', '.join(inner)} {source}"
         sql = f"SELECT {', '.join(outer)} FROM ({sub})"
         if groups:
@@ -465,7 +464,11 @@ class _Compiler:
         column = item.ref.alias
         if item.ref.name:
             column = next(
-                (i.column for i in self.query.returns if (i.alias, i.prop) == (item.ref.alias, item.ref.name)),
+                (
+                    i.column
+                    for i in self.query.returns
+                    if (i.alias, i.prop) == (item.ref.alias, item.ref.name)
+                ),
                 f"{item.ref.alias}.{item.ref.name}",
             )
         if column not in sortable:
