@@ -46,7 +46,9 @@ QUERIES = {
         "THAT USES aws_ebs_volume WITH encrypted = false "
         "RETURN aws_security_group.accountId, aws_instance.name, aws_ebs_volume.name"
     ),
-    "count": "FIND aws_instance WITH state = 'stopped' THAT USES aws_ebs_volume RETURN COUNT(aws_instance) AS n",
+    "count": (
+        "FIND aws_instance WITH state = 'stopped' THAT USES aws_ebs_volume RETURN COUNT(aws_instance) AS n"
+    ),
 }
 
 
@@ -100,10 +102,14 @@ def generate(total: int, seed: int = 7) -> Iterator[tuple[list[tuple[str, ...]],
             relationships.append(_relationship(owner, "USES", volume, "aws_instance_uses_ebs_volume"))
         for i, instance in enumerate(instances):
             for group in (groups[i % len(groups)], groups[(i * 7 + 1) % len(groups)]):
-                relationships.append(_relationship(group, "PROTECTS", instance, "aws_security_group_protects_instance"))
+                relationships.append(
+                    _relationship(group, "PROTECTS", instance, "aws_security_group_protects_instance")
+                )
         seen = {r[0] for r in relationships}
         while len(relationships) < 3000:
-            rel = _relationship(rng.choice(instances), "CONNECTS", rng.choice(instances), "aws_instance_connects_instance")
+            rel = _relationship(
+                rng.choice(instances), "CONNECTS", rng.choice(instances), "aws_instance_connects_instance"
+            )
             if rel[0] not in seen:
                 seen.add(rel[0])
                 relationships.append(rel)
@@ -137,7 +143,8 @@ def build(path: Path, total: int) -> None:
         )
         loaded += len(entities)
         if loaded % 100_000 == 0:
-            print(f"  loaded {loaded:,} entities, {loaded * 3:,} relationships ({time.perf_counter() - started:.0f} s)")
+            elapsed = time.perf_counter() - started
+            print(f"  loaded {loaded:,} entities, {loaded * 3:,} relationships ({elapsed:.0f} s)")
     db.execute("COMMIT")
     for name, sql in indexes:
         print(f"  indexing {name}")
@@ -149,7 +156,9 @@ def build(path: Path, total: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entities", type=int, default=1_000_000)
-    parser.add_argument("--keep", type=Path, help="build into (or reuse) this file instead of a temporary one")
+    parser.add_argument(
+        "--keep", type=Path, help="build into (or reuse) this file instead of a temporary one"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "bench.db"

@@ -18,7 +18,6 @@ from graph_aws.store import SqliteStore
 from helpers import FAKE_CREDENTIALS
 
 
-
 @pytest.fixture(autouse=True)
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may reach real AWS or a developer's profile."""
@@ -61,7 +60,9 @@ class Emulated:
     server: MotoServer
     proxy: FaultProxy
 
-    def cli(self, *args: str, db: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def cli(
+        self, *args: str, db: Path, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         """Run the real command line against the proxy, as a user would."""
         environment = {**os.environ, **FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.proxy.url, **(env or {})}
         return subprocess.run(

@@ -27,14 +27,20 @@ def users_of(db: Path, account_id: str) -> list[str]:
 
 
 def account_ids(db: Path) -> set[str]:
-    rows = sqlite3.connect(db).execute("SELECT json_extract(data, '$.accountId') FROM entity WHERE type='aws_account'")
+    rows = sqlite3.connect(db).execute(
+        "SELECT json_extract(data, '$.accountId') FROM entity WHERE type='aws_account'"
+    )
     return {r[0] for r in rows}
 
 
 def last_run_counts(db: Path) -> tuple[int, int, int]:
-    row = sqlite3.connect(db).execute(
-        "SELECT SUM(created), SUM(updated), SUM(deleted) FROM job WHERE run_id=(SELECT MAX(id) FROM run)"
-    ).fetchone()
+    row = (
+        sqlite3.connect(db)
+        .execute(
+            "SELECT SUM(created), SUM(updated), SUM(deleted) FROM job WHERE run_id=(SELECT MAX(id) FROM run)"
+        )
+        .fetchone()
+    )
     return tuple(row)
 
 
@@ -129,8 +135,10 @@ def test_export_json_is_the_merged_graph(emulated, tmp_path):
     exported = json.loads(emulated.cli("export", "--format", "json", db=db).stdout)
     accounts = [e for e in exported["entities"] if e["_type"] == "aws_account"]
     assert len(accounts) == len(org.members) + 1  # one merged entity per account
-    assert all(r["_key"] == f"{r['_fromEntityKey']}|{r['_class'].lower()}|{r['_toEntityKey']}"
-               for r in exported["relationships"])
+    assert all(
+        r["_key"] == f"{r['_fromEntityKey']}|{r['_class'].lower()}|{r['_toEntityKey']}"
+        for r in exported["relationships"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -39,7 +39,10 @@ def collected(tmp_path_factory) -> Iterator[Collected]:
 
     patch_moto()
     calls: list[dict] = []
-    entry = ("before-parameter-build.organizations.ListAccounts", lambda params, **_: calls.append(dict(params)))
+    entry = (
+        "before-parameter-build.organizations.ListAccounts",
+        lambda params, **_: calls.append(dict(params)),
+    )
     with pytest.MonkeyPatch.context() as env, mock_aws():
         for name, value in FAKE_CREDENTIALS.items():
             env.setenv(name, value)
@@ -70,8 +73,20 @@ def test_accounts_carry_the_organization_properties(collected):
     accounts = accounts_by_id(store)
     member_id = next(i for i in org.members if i not in (org.skipped, org.suspended, org.unreachable))
     member = accounts[member_id]
-    documented = {"accountId", "active", "arn", "displayName", "email", "id", "joinedMethod", "joinedOn", "name",
-                  "orgAccountArn", "orgAccountName", "status"}
+    documented = {
+        "accountId",
+        "active",
+        "arn",
+        "displayName",
+        "email",
+        "id",
+        "joinedMethod",
+        "joinedOn",
+        "name",
+        "orgAccountArn",
+        "orgAccountName",
+        "status",
+    }
     assert documented <= member.keys()
     assert member["_key"] == member["arn"] == f"arn:aws:iam::{member_id}:root"
     assert member["_class"] == ["Account"]
@@ -87,7 +102,9 @@ def test_accounts_carry_the_organization_properties(collected):
     assert suspended["status"] == "SUSPENDED" and suspended["active"] is False
     assert suspended["collectionStatus"] == "inactive"
     skipped = accounts[org.skipped]
-    assert skipped["collectionStatus"] == "skipped" and skipped["collectionNote"] == "tagged j1-integration=SKIP"
+    assert (
+        skipped["collectionStatus"] == "skipped" and skipped["collectionNote"] == "tagged j1-integration=SKIP"
+    )
 
 
 def test_the_same_role_and_external_id_are_used_in_every_selected_member_and_nowhere_else(collected):
@@ -96,8 +113,11 @@ def test_the_same_role_and_external_id_are_used_in_every_selected_member_and_now
     org = collected.org
 
     def assumed(account_id):
-        return [(r.role_arn, r.external_id) for r in sts_backends[account_id]["aws"].assumed_roles
-                if r.session_name.startswith("graph-aws-") and "emulator" not in r.session_name]
+        return [
+            (r.role_arn, r.external_id)
+            for r in sts_backends[account_id]["aws"].assumed_roles
+            if r.session_name.startswith("graph-aws-") and "emulator" not in r.session_name
+        ]
 
     for account_id in org.members:
         if account_id in (org.skipped, org.suspended):

@@ -8,8 +8,14 @@ SECRET = "my-very-secret-external-id"
 
 def test_command_line_beats_environment_beats_config_file(tmp_path):
     config = tmp_path / "graph-aws.toml"
-    config.write_text('[graph-aws]\nrole-name = "FromFile"\nconcurrency = 3\nskip-accounts = ["111111111111"]\n')
-    env = {"GRAPH_AWS_ROLE_NAME": "FromEnv", "GRAPH_AWS_EXTERNAL_ID": SECRET, "GRAPH_AWS_ORGANIZATION": "true"}
+    config.write_text(
+        '[graph-aws]\nrole-name = "FromFile"\nconcurrency = 3\nskip-accounts = ["111111111111"]\n'
+    )
+    env = {
+        "GRAPH_AWS_ROLE_NAME": "FromEnv",
+        "GRAPH_AWS_EXTERNAL_ID": SECRET,
+        "GRAPH_AWS_ORGANIZATION": "true",
+    }
     settings = load_settings({"concurrency": 5}, config, env)
     assert settings.role_name == "FromEnv"
     assert settings.concurrency == 5

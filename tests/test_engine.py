@@ -16,7 +16,9 @@ def add_user(context):
 
 
 def fail(context):
-    context.job_state.add_entity(make_entity(key="acme-group-1", type="acme_group", classes=["UserGroup"], name="g"))
+    context.job_state.add_entity(
+        make_entity(key="acme-group-1", type="acme_group", classes=["UserGroup"], name="g")
+    )
     raise RuntimeError("the API said no")
 
 
@@ -28,7 +30,13 @@ def test_statuses_and_partial_types_follow_jupiterone():
     steps = [
         Step(id="fetch-users", name="Users", handler=add_user, entities=(USER,)),
         Step(id="fetch-groups", name="Groups", handler=fail, entities=(GROUP,)),
-        Step(id="fetch-members", name="Members", handler=nothing, depends_on=("fetch-groups",), entities=(USER,)),
+        Step(
+            id="fetch-members",
+            name="Members",
+            handler=nothing,
+            depends_on=("fetch-groups",),
+            entities=(USER,),
+        ),
         Step(id="fetch-findings", name="Findings", handler=nothing, entities=(FINDING,)),
     ]
     result = execute_steps(steps, resources=None)

@@ -10,7 +10,12 @@ from graph_aws.model import make_entity, make_relationship, relationship_type, t
         ("aws_account", "HAS", "aws_account", "aws_account_has_account"),
         ("aws_iam", "HAS", "aws_iam_user", "aws_iam_has_user"),
         ("aws_account", "HAS", "aws_iam", "aws_account_has_iam"),
-        ("aws_organization_root", "HAS", "aws_organizational_unit", "aws_organization_root_has_organizational_unit"),
+        (
+            "aws_organization_root",
+            "HAS",
+            "aws_organizational_unit",
+            "aws_organization_root_has_organizational_unit",
+        ),
         ("aws_organizations_policy", "ENFORCES", "aws_account", "aws_organizations_policy_enforces_account"),
         ("aws_vpc", "CONTAINS", "aws_subnet", "aws_vpc_contains_subnet"),
         ("aws_instance", "USES", "aws_ebs_volume", "aws_instance_uses_ebs_volume"),
@@ -38,7 +43,11 @@ def test_entity_has_required_properties_and_drops_none():
 
 def test_tags_become_tag_properties():
     entity = make_entity(
-        key="k" * 10, type="aws_iam_user", classes=["User"], name="u", tags=[{"Key": "Cost-Center", "Value": "42"}]
+        key="k" * 10,
+        type="aws_iam_user",
+        classes=["User"],
+        name="u",
+        tags=[{"Key": "Cost-Center", "Value": "42"}],
     )
     assert entity["tag.Cost-Center"] == "42"
     assert tag_properties({"owner": "me"}) == {"tag.owner": "me"}
@@ -58,7 +67,12 @@ def test_tags_become_tag_properties():
     ],
 )
 def test_bad_entities_are_rejected_with_a_message_naming_them(kwargs, message):
-    arguments = {"key": "arn:aws:iam::123456789012:root", "type": "aws_account", "classes": ["Account"], "name": "n"}
+    arguments = {
+        "key": "arn:aws:iam::123456789012:root",
+        "type": "aws_account",
+        "classes": ["Account"],
+        "name": "n",
+    }
     with pytest.raises(GraphObjectError, match=message) as error:
         make_entity(**{**arguments, **kwargs})
     assert "entity" in str(error.value)

@@ -29,7 +29,12 @@ def test_the_skip_tag_ignores_case_and_surrounding_spaces(tags):
 
 @pytest.mark.parametrize(
     "tags",
-    [{"j1-integration": "SKIPPED"}, {"j1-integration": ""}, {"j1_integration": "SKIP"}, {"SKIP": "j1-integration"}],
+    [
+        {"j1-integration": "SKIPPED"},
+        {"j1-integration": ""},
+        {"j1_integration": "SKIP"},
+        {"SKIP": "j1-integration"},
+    ],
 )
 def test_near_misses_of_the_skip_tag_are_ingested(tags):
     assert decide(tags=tags).selected

@@ -13,14 +13,20 @@ ORG, ACCOUNT = "organization:o-abc123", "account:111111111111"
 
 def user(name, **properties):
     return make_entity(
-        key=f"arn:aws:iam::111111111111:user/{name}", type="aws_iam_user", classes=["User"], name=name,
+        key=f"arn:aws:iam::111111111111:user/{name}",
+        type="aws_iam_user",
+        classes=["User"],
+        name=name,
         properties=properties,
     )
 
 
 def account(scope_view, **properties):
     return make_entity(
-        key="arn:aws:iam::111111111111:root", type="aws_account", classes=["Account"], name=scope_view,
+        key="arn:aws:iam::111111111111:root",
+        type="aws_account",
+        classes=["Account"],
+        name=scope_view,
         properties=properties,
     )
 
@@ -78,7 +84,9 @@ def test_reads_merge_one_entity_per_key_with_the_organization_view_winning(store
 
 
 def test_class_index_and_relationships_follow_the_merge(store):
-    management = make_entity(key="arn:aws:iam::000000000000:root", type="aws_account", classes=["Account"], name="m")
+    management = make_entity(
+        key="arn:aws:iam::000000000000:root", type="aws_account", classes=["Account"], name="m"
+    )
     member = account("member")
     has = make_relationship(from_entity=management, verb="HAS", to_entity=member)
     store.sync_scope(ORG, [management, member], [has])

@@ -38,14 +38,14 @@ def account_rows(store: Store) -> list[AccountRow]:
     ingested = store.last_ingested_at()
     rows = []
     for entity in store.entities("aws_account"):
-        account_id = entity.get("accountId")
+        account_id = str(entity.get("accountId") or "")
         if not account_id or (account_id not in outcomes and "organizationId" not in entity):
             continue  # an account seen only in a policy or trust, not one of ours
         outcome = outcomes.get(account_id)
         rows.append(
             AccountRow(
                 id=account_id,
-                name=entity.get("name", account_id),
+                name=entity.get("name") or account_id,
                 email=entity.get("email"),
                 status=entity.get("status"),
                 ouPath=entity.get("organizationalUnitPath"),

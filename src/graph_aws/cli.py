@@ -13,11 +13,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from graph_aws import __version__
 from graph_aws.accounts import COLUMNS as ACCOUNT_COLUMNS
 from graph_aws.accounts import account_rows
+from graph_aws.commands_query import check_command, query_command
 from graph_aws.config import load_settings
 from graph_aws.errors import ConfigError, GraphAwsError
 from graph_aws.export.json_export import write_json
 from graph_aws.output import FORMATS, render_rows
-from graph_aws.runner import RunReport, Runner
+from graph_aws.runner import Runner, RunReport
 from graph_aws.store import DEFAULT_DB, AccountOutcome, open_store
 
 err_console = Console(stderr=True)
@@ -50,7 +51,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     `graph-aws collect --organization --role-name ROLE` with the management account's credentials.
     """
     ctx.obj = {"debug": debug}
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     if not debug:
         # botocore logs credential refreshes at INFO; keep the terminal for our own output.
         logging.getLogger("botocore").setLevel(logging.WARNING)
@@ -109,7 +112,9 @@ def print_summary(report: RunReport, *, table: bool = True) -> None:
             {"account": o.account_id, "name": o.name, "outcome": o.outcome, "reason": o.reason}
             for o in sorted(report.outcomes, key=lambda o: (o.outcome == "ingested", o.account_id))
         ]
-        render_rows(rows, ["account", "name", "outcome", "reason"], "table", sys.stderr, title=f"Run {report.run_id}")
+        render_rows(
+            rows, ["account", "name", "outcome", "reason"], "table", sys.stderr, title=f"Run {report.run_id}"
+        )
     by_outcome: dict[str, int] = {}
     for outcome in report.outcomes:
         by_outcome[outcome.outcome] = by_outcome.get(outcome.outcome, 0) + 1
@@ -125,18 +130,32 @@ def print_summary(report: RunReport, *, table: bool = True) -> None:
 
 
 @cli.command()
-@click.option("--organization/--no-organization", default=None, help="List the organization from the management "
-              "(or delegated administrator) account and ingest every eligible member account.")
-@click.option("--role-name", help="IAM role assumed in each member account: arn:<partition>:iam::<id>:role/<name>.")
+@click.option(
+    "--organization/--no-organization",
+    default=None,
+    help="List the organization from the management "
+    "(or delegated administrator) account and ingest every eligible member account.",
+)
+@click.option(
+    "--role-name", help="IAM role assumed in each member account: arn:<partition>:iam::<id>:role/<name>."
+)
 @click.option("--external-id", help="External ID sent with every AssumeRole. Prefer GRAPH_AWS_EXTERNAL_ID.")
 @click.option("--role-arn", help="A role to assume for the management account itself before anything else.")
-@click.option("--skip-tag", help="KEY=VALUE of the account tag that excludes an account (default j1-integration=SKIP).")
+@click.option(
+    "--skip-tag", help="KEY=VALUE of the account tag that excludes an account (default j1-integration=SKIP)."
+)
 @click.option("--skip-account", "skip_accounts", multiple=True, help="Account id to leave out (repeatable).")
-@click.option("--skip-ou", "skip_ous", multiple=True, help="OU id whose accounts (nested OUs too) are left out.")
-@click.option("--include-ou", "include_ous", multiple=True, help="Only ingest accounts in these OUs (repeatable).")
+@click.option(
+    "--skip-ou", "skip_ous", multiple=True, help="OU id whose accounts (nested OUs too) are left out."
+)
+@click.option(
+    "--include-ou", "include_ous", multiple=True, help="Only ingest accounts in these OUs (repeatable)."
+)
 @click.option("--concurrency", type=int, help="Accounts ingested at once (default 8).")
 @click.option("--db", help=DB_HELP)
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="TOML file with any of these options.")
+@click.option(
+    "--config", "config_file", type=click.Path(dir_okay=False), help="TOML file with any of these options."
+)
 def collect(config_file: str | None, **options: Any) -> None:
     """Ingest the account of the current credentials, or with --organization the whole organization.
 
@@ -165,9 +184,17 @@ def accounts(db: str, fmt: str) -> None:
 
 @cli.command()
 @click.option("--db", default=DEFAULT_DB, show_default=True, help=DB_HELP)
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True,
-              help="json: {\"entities\": [...], \"relationships\": [...]} of the merged graph.")
-@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json"]),
+    default="json",
+    show_default=True,
+    help='json: {"entities": [...], "relationships": [...]} of the merged graph.',
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout)."
+)
 def export(db: str, fmt: str, output: str | None) -> None:
     """Export the merged graph."""
     store = open_store(db)
@@ -183,9 +210,17 @@ def export(db: str, fmt: str, output: str | None) -> None:
 
 
 @cli.command()
-@click.option("--db", default="graph-aws-demo.db", show_default=True, help="SQLite file for the demo's graph.")
-@click.option("--accounts", "account_count", default=25, show_default=True, type=click.IntRange(4, 2000),
-              help="Member accounts in the emulated organization.")
+@click.option(
+    "--db", default="graph-aws-demo.db", show_default=True, help="SQLite file for the demo's graph."
+)
+@click.option(
+    "--accounts",
+    "account_count",
+    default=25,
+    show_default=True,
+    type=click.IntRange(4, 2000),
+    help="Member accounts in the emulated organization.",
+)
 def demo(db: str, account_count: int) -> None:
     """Collect an emulated organization end to end (moto, in-process): no AWS account needed.
 
@@ -198,9 +233,15 @@ def demo(db: str, account_count: int) -> None:
     print_summary(report, table=False)
     store = open_store(db)
     try:
-        render_rows([r.as_dict() for r in account_rows(store)], ACCOUNT_COLUMNS, "table", sys.stdout, title="Accounts")
+        render_rows(
+            [r.as_dict() for r in account_rows(store)], ACCOUNT_COLUMNS, "table", sys.stdout, title="Accounts"
+        )
     finally:
         store.close()
+
+
+cli.add_command(query_command)
+cli.add_command(check_command)
 
 
 def main() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
@@ -11,12 +9,12 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.table import Table
 
 from graph_aws.checks import failed_at_or_above, run_checks
 from graph_aws.checks.report import as_html, as_json, as_table, summary
 from graph_aws.checks.rules import SEVERITIES
 from graph_aws.errors import GraphAwsError
+from graph_aws.output import render_rows
 from graph_aws.query import QueryResult, run_query
 from graph_aws.store import DEFAULT_DB, open_store
 
@@ -46,14 +44,6 @@ def _flatten(result: QueryResult) -> tuple[list[str], list[list[Any]]]:
     return columns, [[record.get(c) for c in columns] for record in records]
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool | list | dict):
-        return json.dumps(value)
-    return str(value)
-
-
 @click.command("query")
 @click.argument("j1ql")
 @_DB_OPTION
@@ -80,19 +70,10 @@ def query_command(j1ql: str, db: str, fmt: str) -> None:
             "entities", ["entity"], [(v,) for v in result.tree["vertices"] + result.tree["edges"]]
         )
     columns, rows = _flatten(result)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(columns)
-        writer.writerows([[_text(v) for v in row] for row in rows])
-        click.echo(buffer.getvalue(), nl=False)
-        return
-    table = Table(caption=f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*[_text(v) for v in row])
-    Console(file=sys.stdout, width=200 if not sys.stdout.isatty() else None).print(table)
+    caption = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
+    render_rows(
+        [dict(zip(columns, row, strict=True)) for row in rows], columns, fmt, sys.stdout, caption=caption
+    )
 
 
 @click.command("check")

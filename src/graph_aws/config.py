@@ -13,7 +13,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from graph_aws.aws.selection import Selection, SkipTag
 from graph_aws.errors import ConfigError
@@ -84,7 +92,9 @@ class Settings(BaseModel):
     def _ous(cls, values: list[str]) -> list[str]:
         bad = [v for v in values if not OU_ID.match(v)]
         if bad:
-            raise ValueError(f"expected OU ids like ou-ab12-cd34ef56 (or a root r-ab12); not: {', '.join(bad)}")
+            raise ValueError(
+                f"expected OU ids like ou-ab12-cd34ef56 (or a root r-ab12); not: {', '.join(bad)}"
+            )
         return values
 
     @model_validator(mode="after")

@@ -16,7 +16,7 @@ FORMATS = ("table", "json", "csv")
 def _cell(value: Any) -> str:
     if value is None:
         return ""
-    if isinstance(value, list | dict):
+    if isinstance(value, bool | list | dict):  # JSON spelling: true, ["a"], {"k": 1}
         return json.dumps(value)
     return str(value)
 
@@ -28,6 +28,7 @@ def render_rows(
     out: TextIO,
     *,
     title: str | None = None,
+    caption: str | None = None,
 ) -> None:
     if fmt == "json":
         json.dump([{c: row.get(c) for c in columns} for row in rows], out, indent=2, default=str)
@@ -38,7 +39,7 @@ def render_rows(
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in columns])
     else:
-        table = Table(title=title, show_lines=False, header_style="bold")
+        table = Table(title=title, caption=caption, header_style="bold")
         for column in columns:
             table.add_column(column, overflow="fold")
         for row in rows:

@@ -93,7 +93,9 @@ class Runner:
 
     def run(self) -> RunReport:
         settings = self.settings
-        run_id = self.store.start_run("organization" if settings.organization else "account", settings.public())
+        run_id = self.store.start_run(
+            "organization" if settings.organization else "account", settings.public()
+        )
         report = RunReport(run_id=run_id, organization_id=None)
         try:
             self._run(report)
@@ -112,7 +114,9 @@ class Runner:
         self.progress.phase("Checking credentials")
         management = ambient_session(pool_size=pool)
         if settings.role_arn:
-            management = assume_role(management, settings.role_arn, settings.external_id_value(), pool_size=pool)
+            management = assume_role(
+                management, settings.role_arn, settings.external_id_value(), pool_size=pool
+            )
         identity = management.identity()
 
         plans = [_AccountPlan(identity.account_id, None, lambda: management)]
@@ -149,7 +153,9 @@ class Runner:
             selection=self.settings.selection,
             concurrency=self.settings.concurrency,
         )
-        result = execute_steps(org.ORGANIZATION_STEPS, resources, concurrency=2, describe_error=describe_step_error)
+        result = execute_steps(
+            org.ORGANIZATION_STEPS, resources, concurrency=2, describe_error=describe_step_error
+        )
         organization = result.job_state.get_data(org.ORGANIZATION)
         failures = self._step_failures(result)
         if organization is None:
@@ -157,7 +163,9 @@ class Runner:
             reason = failures[0] if failures else "the organization could not be described"
             report.failures.append(f"organization: {reason}")
             report.jobs.append(
-                JobRecord("organization:?", "not_started", reason, started, _now_ms(), summary=result.summary())
+                JobRecord(
+                    "organization:?", "not_started", reason, started, _now_ms(), summary=result.summary()
+                )
             )
             return None
         report.organization_id = organization["Id"]
@@ -201,7 +209,11 @@ class Runner:
             if not account.decision.selected:
                 report.outcomes.append(
                     AccountOutcome(
-                        account.account_id, account.name, account.decision.status, account.decision.reason, _now_ms()
+                        account.account_id,
+                        account.name,
+                        account.decision.status,
+                        account.decision.reason,
+                        _now_ms(),
                     )
                 )
                 continue
@@ -230,7 +242,9 @@ class Runner:
 
     # ------------------------------------------------------------------ accounts
 
-    def _account_job(self, plan: _AccountPlan, identity: Identity, report: RunReport) -> tuple[AccountOutcome, JobRecord]:
+    def _account_job(
+        self, plan: _AccountPlan, identity: Identity, report: RunReport
+    ) -> tuple[AccountOutcome, JobRecord]:
         started = _now_ms()
         scope = account_scope(plan.account_id)
         try:
@@ -242,7 +256,9 @@ class Runner:
                 JobRecord(scope, "not_started", reason, started, _now_ms()),
             )
         try:
-            resources = AccountResources(session=session, account_id=plan.account_id, partition=identity.partition)
+            resources = AccountResources(
+                session=session, account_id=plan.account_id, partition=identity.partition
+            )
             result = execute_steps(ACCOUNT_STEPS, resources, describe_error=describe_step_error)
             counts = self.store.sync_scope(
                 scope,
@@ -259,12 +275,14 @@ class Runner:
                 JobRecord(scope, "failed", reason, started, _now_ms()),
             )
         failures = self._step_failures(result)
-        reason = "; ".join(failures) or None
-        outcome = AccountOutcome(plan.account_id, plan.name, PARTIAL if failures else INGESTED, reason, _now_ms())
+        failure_reason = "; ".join(failures) or None
+        outcome = AccountOutcome(
+            plan.account_id, plan.name, PARTIAL if failures else INGESTED, failure_reason, _now_ms()
+        )
         job = JobRecord(
             scope=scope,
             status="partial" if failures else "succeeded",
-            reason=reason,
+            reason=failure_reason,
             started_at=started,
             ended_at=_now_ms(),
             counts=counts,

@@ -1,10 +1,10 @@
 """A small organization graph in a real SQLite store, shared by the query and check tests.
 
-    mgmt (111111111111, master) HAS dev (222222222222) and legacy (333333333333, system-mapper);
-    solo (444444444444) is outside the organization.
-    mgmt HAS iam-mgmt HAS alice (User), bob (User), admin role, ops role; alice ASSIGNED admin;
-    admin TRUSTS deploy and ops TRUSTS deploy; iam-dev HAS deploy; dev HAS iam-dev.
-    mgmt HAS a logging multi-region trail.
+mgmt (111111111111, master) HAS dev (222222222222) and legacy (333333333333, system-mapper);
+solo (444444444444) is outside the organization.
+mgmt HAS iam-mgmt HAS alice (User), bob (User), admin role, ops role; alice ASSIGNED admin;
+admin TRUSTS deploy and ops TRUSTS deploy; iam-dev HAS deploy; dev HAS iam-dev.
+mgmt HAS a logging multi-region trail.
 """
 
 from __future__ import annotations
@@ -58,7 +58,9 @@ def build_graph() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         _source="integration-managed",
         tags={"AccountName": "dev", "Cost-Center": "cc-1"},
     )
-    legacy = account("333333333333", "legacy", master=False, _source="system-mapper", securityContactRegistered=False)
+    legacy = account(
+        "333333333333", "legacy", master=False, _source="system-mapper", securityContactRegistered=False
+    )
     solo = account("444444444444", "solo", mfaEnabled=True, _source="integration-managed")
     iam_mgmt = make_entity(key="aws_iam:111111111111", type="aws_iam", classes=["Service"], name="IAM mgmt")
     iam_dev = make_entity(key="aws_iam:222222222222", type="aws_iam", classes=["Service"], name="IAM dev")
@@ -87,8 +89,10 @@ def build_graph() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             tags={"AccountName": account_name},
         )
 
-    admin, ops, deploy = role("111111111111", "admin", "mgmt"), role("111111111111", "ops", "mgmt"), role(
-        "222222222222", "deploy", "dev"
+    admin, ops, deploy = (
+        role("111111111111", "admin", "mgmt"),
+        role("111111111111", "ops", "mgmt"),
+        role("222222222222", "deploy", "dev"),
     )
     trail = make_entity(
         key="arn:aws:cloudtrail:us-east-1:111111111111:trail/org",

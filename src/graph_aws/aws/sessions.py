@@ -101,7 +101,9 @@ class AccountSession:
 def ambient_session(region: str | None = None, pool_size: int = 10) -> AccountSession:
     """The standard credential chain: environment, profiles, SSO, instance roles."""
     session = _new_botocore_session()
-    return AccountSession(session, region or session.get_config_variable("region") or DEFAULT_REGION, pool_size)
+    return AccountSession(
+        session, region or session.get_config_variable("region") or DEFAULT_REGION, pool_size
+    )
 
 
 def role_arn(partition: str, account_id: str, role_name: str) -> str:

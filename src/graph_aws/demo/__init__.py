@@ -11,7 +11,9 @@ from graph_aws.runner import RunReport
 DEMO_EXTERNAL_ID = "graph-aws-demo-external-id"
 
 
-def run_demo(db: str, member_count: int, collect: Callable[[dict[str, Any], str | None], RunReport]) -> RunReport:
+def run_demo(
+    db: str, member_count: int, collect: Callable[[dict[str, Any], str | None], RunReport]
+) -> RunReport:
     try:
         from moto import mock_aws
     except ImportError:
@@ -24,7 +26,10 @@ def run_demo(db: str, member_count: int, collect: Callable[[dict[str, Any], str 
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "MOTO_ACCOUNT_ID"):
         os.environ.pop(name, None)
     os.environ.update(
-        AWS_ACCESS_KEY_ID="demo", AWS_SECRET_ACCESS_KEY="demo", AWS_SESSION_TOKEN="demo", AWS_DEFAULT_REGION="us-east-1"
+        AWS_ACCESS_KEY_ID="demo",
+        AWS_SECRET_ACCESS_KEY="demo",
+        AWS_SESSION_TOKEN="demo",
+        AWS_DEFAULT_REGION="us-east-1",
     )
     if os.path.exists(db):
         os.remove(db)  # a fresh graph each time, so the table shows this run alone

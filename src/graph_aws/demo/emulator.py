@@ -32,7 +32,8 @@ def patch_moto() -> None:
 
     def put(self: Any) -> str:
         account = self._get_param("AccountId") or self.current_account
-        account_backends[account][self.partition]._contact_info = self._get_param("ContactInformation")
+        backend: Any = account_backends[account][self.partition]
+        backend._contact_info = self._get_param("ContactInformation")
         return json.dumps({})
 
     def get(self: Any) -> str:
@@ -42,8 +43,8 @@ def patch_moto() -> None:
             raise UnspecifiedContactType()
         return json.dumps({"ContactInformation": info})
 
-    AccountResponse.put_contact_information = put
-    AccountResponse.get_contact_information = get
+    setattr(AccountResponse, "put_contact_information", put)  # noqa: B010 - moto lacks these methods
+    setattr(AccountResponse, "get_contact_information", get)  # noqa: B010
     urls.url_paths["{0}/putContactInformation$"] = AccountResponse.dispatch
     urls.url_paths["{0}/getContactInformation$"] = AccountResponse.dispatch
     PAGINATION_MODEL["list_accounts"]["unique_attribute"] = "Id"
@@ -60,7 +61,12 @@ def deny_assume_role(account_ids: Sequence[str]) -> Iterator[None]:
         arn = str(params.get("RoleArn", ""))
         if any(f":{account}:" in arn for account in denied):
             raise ClientError(
-                {"Error": {"Code": "AccessDenied", "Message": f"not authorized to perform sts:AssumeRole on {arn}"}},
+                {
+                    "Error": {
+                        "Code": "AccessDenied",
+                        "Message": f"not authorized to perform sts:AssumeRole on {arn}",
+                    }
+                },
                 "AssumeRole",
             )
 
@@ -90,7 +96,7 @@ def member_client(service: str, account_id: str, region: str = "us-east-1") -> A
     credentials = sts.assume_role(
         RoleArn=f"arn:aws:iam::{account_id}:role/{MEMBER_ROLE}", RoleSessionName="graph-aws-emulator"
     )["Credentials"]
-    return boto3.client(
+    return boto3.client(  # type: ignore[call-overload]
         service,
         region_name=region,
         aws_access_key_id=credentials["AccessKeyId"],
@@ -127,8 +133,12 @@ def build_organization(
         Description="Members may not leave",
         Type="SERVICE_CONTROL_POLICY",
         Content=json.dumps(
-            {"Version": "2012-10-17", "Statement": [
-                {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]}
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}
+                ],
+            }
         ),
     )["Policy"]["PolicySummary"]
     org.attach_policy(PolicyId=policy["Id"], TargetId=sandbox)
@@ -138,7 +148,9 @@ def build_organization(
         tags = [{"Key": "team", "Value": f"team-{i % 4}"}]
         if i == 1:
             tags.append(SKIP_TAG)
-        status = org.create_account(AccountName=name, Email=f"{name}@example.com", Tags=tags)["CreateAccountStatus"]
+        status = org.create_account(AccountName=name, Email=f"{name}@example.com", Tags=tags)[
+            "CreateAccountStatus"
+        ]
         account_id = status["AccountId"]
         emulated.members[account_id] = name
         target = sandbox if i in (1, 2) else parents[i % len(parents)]
@@ -155,7 +167,9 @@ def build_organization(
     return emulated
 
 
-def populate_account(emulated: EmulatedOrganization, account_id: str, users: int, with_contacts: bool) -> None:
+def populate_account(
+    emulated: EmulatedOrganization, account_id: str, users: int, with_contacts: bool
+) -> None:
     """IAM users, an alias, and (for every other account) a security contact and a primary contact."""
     is_management = account_id == emulated.management_id
     iam = boto3.client("iam", region_name="us-east-1") if is_management else member_client("iam", account_id)
@@ -165,7 +179,11 @@ def populate_account(emulated: EmulatedOrganization, account_id: str, users: int
     emulated.users[account_id] = names
     if not with_contacts or int(account_id) % 2:
         return
-    account = boto3.client("account", region_name="us-east-1") if is_management else member_client("account", account_id)
+    account = (
+        boto3.client("account", region_name="us-east-1")
+        if is_management
+        else member_client("account", account_id)
+    )
     account.put_alternate_contact(
         AlternateContactType="SECURITY",
         Name="Security Team",

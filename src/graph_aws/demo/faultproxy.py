@@ -19,27 +19,47 @@ from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-_XML_ERROR = "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>" \
+_XML_ERROR = (
+    "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
     "<RequestId>faultproxy</RequestId></ErrorResponse>"
+)
 _JSON = "application/x-amz-json-1.1"
 
 # (status, content type, body) of a throttling answer, per signing service.
 THROTTLE = {
-    "organizations": (400, _JSON, json.dumps({"__type": "TooManyRequestsException", "Message": "Rate exceeded"})),
+    "organizations": (
+        400,
+        _JSON,
+        json.dumps({"__type": "TooManyRequestsException", "Message": "Rate exceeded"}),
+    ),
     "sts": (400, "text/xml", _XML_ERROR.format(code="Throttling", message="Rate exceeded")),
     "iam": (400, "text/xml", _XML_ERROR.format(code="Throttling", message="Rate exceeded")),
     "account": (429, "application/json", json.dumps({"message": "Too many requests"})),
-    "ec2": (503, "text/xml", "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit "
-            "exceeded.</Message></Error></Errors><RequestID>faultproxy</RequestID></Response>"),
-    "s3": (503, "application/xml", "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>"),
+    "ec2": (
+        503,
+        "text/xml",
+        "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit "
+        "exceeded.</Message></Error></Errors><RequestID>faultproxy</RequestID></Response>",
+    ),
+    "s3": (
+        503,
+        "application/xml",
+        "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>",
+    ),
 }
 
 
 def _denied(service: str, operation: str) -> tuple[int, list[tuple[str, str]], str]:
     if service in ("organizations", "account"):
-        body = json.dumps({"__type": "AccessDeniedException", "Message": f"not authorized to call {operation}"})
+        body = json.dumps(
+            {"__type": "AccessDeniedException", "Message": f"not authorized to call {operation}"}
+        )
         return 400, [("Content-Type", _JSON), ("x-amzn-ErrorType", "AccessDeniedException")], body
-    return 403, [("Content-Type", "text/xml")], _XML_ERROR.format(code="AccessDenied", message=f"{operation} denied")
+    return (
+        403,
+        [("Content-Type", "text/xml")],
+        _XML_ERROR.format(code="AccessDenied", message=f"{operation} denied"),
+    )
 
 
 @dataclass
@@ -79,7 +99,9 @@ class FaultProxy:
             self.calls.clear()
             self.throttled = 0
 
-    def decide(self, service: str, operation: str, form: dict[str, list[str]]) -> tuple[int, list, str] | None:
+    def decide(
+        self, service: str, operation: str, form: dict[str, list[str]]
+    ) -> tuple[int, list, str] | None:
         """The fault to answer with, or None to pass the call through."""
         faults = self.faults
         name = f"{service}:{operation}"
@@ -111,7 +133,9 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _route(self, body: bytes) -> tuple[str, str, dict[str, list[str]]]:
-            credential = re.search(r"Credential=[^/]+/\d+/[^/]+/([^/]+)/", self.headers.get("Authorization", ""))
+            credential = re.search(
+                r"Credential=[^/]+/\d+/[^/]+/([^/]+)/", self.headers.get("Authorization", "")
+            )
             service = credential.group(1) if credential else "?"
             target = self.headers.get("X-Amz-Target")
             form = urllib.parse.parse_qs(body.decode("utf-8", "ignore")) if body and not target else {}
@@ -139,7 +163,9 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
             if fault is not None:
                 status, headers, text = fault
                 return self._send(status, headers, text.encode())
-            upstream = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=120)
+            upstream = http.client.HTTPConnection(
+                proxy.upstream.hostname or "127.0.0.1", proxy.upstream.port, timeout=120
+            )
             try:
                 upstream.request(self.command, self.path, body=body, headers=dict(self.headers.items()))
                 response = upstream.getresponse()

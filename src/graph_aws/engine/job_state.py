@@ -52,7 +52,9 @@ class JobState:
     def add_relationship(self, relationship: Relationship) -> Relationship:
         with self._lock:
             if relationship["_key"] in self._relationships:
-                raise DuplicateKeyError(f"relationship _key {relationship['_key']!r} was added twice in one job")
+                raise DuplicateKeyError(
+                    f"relationship _key {relationship['_key']!r} was added twice in one job"
+                )
             self._relationships[relationship["_key"]] = relationship
             self._count(relationship["_type"])
         return relationship

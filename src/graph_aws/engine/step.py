@@ -33,7 +33,9 @@ class Step:
     @property
     def partial_types(self) -> list[str]:
         """Types that are partial by nature, whatever the step's outcome."""
-        return [e.type for e in self.entities if e.partial] + [r.type for r in self.relationships if r.partial]
+        return [e.type for e in self.entities if e.partial] + [
+            r.type for r in self.relationships if r.partial
+        ]
 
 
 @dataclass

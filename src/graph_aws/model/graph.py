@@ -73,7 +73,9 @@ def _check_property(where: str, name: str, value: Any) -> None:
 
 def _check_key(where: str, key: str) -> None:
     if not isinstance(key, str) or len(key) < MIN_KEY_LENGTH:
-        raise GraphObjectError(f"{where}: _key {key!r} must be a string of at least {MIN_KEY_LENGTH} characters")
+        raise GraphObjectError(
+            f"{where}: _key {key!r} must be a string of at least {MIN_KEY_LENGTH} characters"
+        )
 
 
 def make_entity(
@@ -93,7 +95,9 @@ def make_entity(
         raise GraphObjectError(f"{where}: _type must be snake_case, got {type!r}")
     class_list = list(classes)
     if not class_list or not all(CLASS_NAME.match(c) for c in class_list):
-        raise GraphObjectError(f"{where}: _class must be a non-empty list of TitleCase classes, got {class_list}")
+        raise GraphObjectError(
+            f"{where}: _class must be a non-empty list of TitleCase classes, got {class_list}"
+        )
     if not name:
         raise GraphObjectError(f"{where}: name is required")
     entity: Entity = {

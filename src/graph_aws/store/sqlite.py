@@ -199,7 +199,9 @@ class SqliteStore:
                 created.append((data, obj["_type"], scope, key))
             elif old[1] != data:
                 updated.append((data, obj["_type"], scope, key))
-        deleted = [(scope, key) for key, (type_, _) in existing.items() if key not in wanted and type_ not in partial]
+        deleted = [
+            (scope, key) for key, (type_, _) in existing.items() if key not in wanted and type_ not in partial
+        ]
         if created:
             self._db.executemany(f"INSERT INTO {table}(data, type, scope, key) VALUES (?, ?, ?, ?)", created)
         if updated:
@@ -258,18 +260,15 @@ class SqliteStore:
     # ------------------------------------------------------------------ the merged graph
 
     def entities(self, type: str | None = None) -> Iterator[Entity]:
-        sql, params = "SELECT data FROM entity", ()
-        if type is not None:
-            sql, params = sql + " WHERE type=?", (type,)
-        for (data,) in self._db.execute(sql + " ORDER BY key", params).fetchall():
-            yield json.loads(data)
+        return self._objects("entity", type)
 
     def relationships(self, type: str | None = None) -> Iterator[Relationship]:
-        sql, params = "SELECT data FROM relationship", ()
-        if type is not None:
-            sql, params = sql + " WHERE type=?", (type,)
-        for (data,) in self._db.execute(sql + " ORDER BY key", params).fetchall():
-            yield json.loads(data)
+        return self._objects("relationship", type)
+
+    def _objects(self, table: str, type: str | None) -> Iterator[dict[str, Any]]:
+        where, params = ("WHERE type=?", (type,)) if type is not None else ("", ())
+        rows = self.read(f"SELECT data FROM {table} {where} ORDER BY key", params)
+        return (json.loads(data) for (data,) in rows)
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read-only statement (the query layer's translated J1QL)."""
@@ -320,7 +319,9 @@ class SqliteStore:
             )
 
     def runs(self) -> list[RunRecord]:
-        rows = self.read("SELECT id, started_at, ended_at, status, mode, organization_id FROM run ORDER BY id")
+        rows = self.read(
+            "SELECT id, started_at, ended_at, status, mode, organization_id FROM run ORDER BY id"
+        )
         return [RunRecord(*row) for row in rows]
 
     def jobs(self, run_id: int) -> list[JobRecord]:
@@ -352,6 +353,7 @@ class SqliteStore:
 
     def last_ingested_at(self) -> dict[str, int]:
         rows = self.read(
-            "SELECT account_id, MAX(finished_at) FROM account_outcome WHERE outcome='ingested' GROUP BY account_id"
+            "SELECT account_id, MAX(finished_at) FROM account_outcome "
+            "WHERE outcome='ingested' GROUP BY account_id"
         )
         return {r[0]: r[1] for r in rows}

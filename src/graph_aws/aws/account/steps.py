@@ -81,7 +81,9 @@ def create_iam_service(context: StepContext) -> None:
     resources: AccountResources = context.resources
     service = context.job_state.add_entity(converters.to_service(t.IAM_SERVICE, "iam", resources.account_id))
     context.job_state.add_relationship(
-        make_relationship(from_type=t.ACCOUNT.type, from_key=resources.account_key, verb="HAS", to_entity=service)
+        make_relationship(
+            from_type=t.ACCOUNT.type, from_key=resources.account_key, verb="HAS", to_entity=service
+        )
     )
 
 

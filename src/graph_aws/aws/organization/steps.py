@@ -79,7 +79,10 @@ def fetch_organization_tree(context: StepContext) -> None:
         if organization:
             state.add_relationship(
                 make_relationship(
-                    from_type=t.ORGANIZATION.type, from_key=organization["Arn"], verb="HAS", to_entity=root_entity
+                    from_type=t.ORGANIZATION.type,
+                    from_key=organization["Arn"],
+                    verb="HAS",
+                    to_entity=root_entity,
                 )
             )
         queue.append((root_entity, root["Id"], (root["Id"],), root_entity["name"]))
@@ -194,9 +197,7 @@ def fetch_organization_policies(context: StepContext) -> None:
         "ACCOUNT": t.ACCOUNT.type,
     }
     try:
-        policies = list(
-            paginate(organizations, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY")
-        )
+        policies = list(paginate(organizations, "list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY"))
     except Exception as error:
         if error_code(error) == "PolicyTypeNotEnabledException":
             return  # SCPs are off in this organization: there are none to record
@@ -237,7 +238,13 @@ ORGANIZATION_STEPS: tuple[Step, ...] = (
         name="Fetch roots and organizational units",
         handler=fetch_organization_tree,
         entities=(t.ORGANIZATION_ROOT, t.ORGANIZATIONAL_UNIT),
-        relationships=(t.ORGANIZATION_HAS_ROOT, t.ROOT_HAS_UNIT, t.UNIT_HAS_UNIT, t.ROOT_HAS_ACCOUNT, t.UNIT_HAS_ACCOUNT),
+        relationships=(
+            t.ORGANIZATION_HAS_ROOT,
+            t.ROOT_HAS_UNIT,
+            t.UNIT_HAS_UNIT,
+            t.ROOT_HAS_ACCOUNT,
+            t.UNIT_HAS_ACCOUNT,
+        ),
         depends_on=("fetch-organization",),
         permissions=(
             "organizations:ListRoots",
