@@ -23,6 +23,7 @@ def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may reach real AWS or a developer's profile."""
     for name, value in FAKE_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
+    monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # moto in-process: 40 ms less per region
     for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID"):
         monkeypatch.delenv(name, raising=False)
     for name in [n for n in os.environ if n.startswith("GRAPH_AWS_")]:

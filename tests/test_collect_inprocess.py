@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import botocore.handlers
 import pytest
 
-from graph_aws.aws.account.steps import ACCOUNT_STEPS
+from graph_aws.aws.jobs import account_job_steps
 from graph_aws.aws.organization.steps import ORGANIZATION_STEPS
 from graph_aws.config import load_settings
 from graph_aws.demo.emulator import EmulatedOrganization, build_organization, patch_moto
@@ -20,7 +20,13 @@ MEMBERS = 45  # with the management account, 46 accounts: three pages of ListAcc
 
 
 def collect(store, **options):
-    values = {"organization": True, "role_name": ROLE, "external_id": EXTERNAL_ID, **options}
+    values = {
+        "organization": True,
+        "role_name": ROLE,
+        "external_id": EXTERNAL_ID,
+        "regions": ["us-east-1"],
+        **options,
+    }
     return Runner(load_settings(values, None, {}), store).run()
 
 
@@ -46,7 +52,8 @@ def collected(tmp_path_factory) -> Iterator[Collected]:
     with pytest.MonkeyPatch.context() as env, mock_aws():
         for name, value in FAKE_CREDENTIALS.items():
             env.setenv(name, value)
-        org = build_organization(MEMBERS, users_per_account=1)
+        env.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        org = build_organization(MEMBERS, users_per_account=1, resource_regions=["us-east-1"])
         store = SqliteStore(tmp_path_factory.mktemp("collected") / "graph.db")
         botocore.handlers.BUILTIN_HANDLERS.append(entry)
         try:
@@ -169,7 +176,7 @@ def test_account_jobs_add_root_credentials_contacts_and_users(collected):
 def test_every_step_emits_what_it_declares_and_nothing_else(collected):
     report = collected.report
     assert report.succeeded, report.failures
-    declared = {s.id: set(s.declared_types) for s in (*ORGANIZATION_STEPS, *ACCOUNT_STEPS)}
+    declared = {s.id: set(s.declared_types) for s in (*ORGANIZATION_STEPS, *account_job_steps())}
     seen: dict[str, set[str]] = {step_id: set() for step_id in declared}
     for job in report.jobs:
         for result in job.summary.get("integrationStepResults", []):

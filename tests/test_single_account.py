@@ -7,7 +7,7 @@ from graph_aws.runner import Runner
 
 def test_without_organization_mode_only_the_callers_account_is_ingested_and_no_email(mock_aws, store):
     org = build_organization(4, users_per_account=1)
-    report = Runner(load_settings({}, None, {}), store).run()
+    report = Runner(load_settings({"regions": ["us-east-1"]}, None, {}), store).run()
     (account,) = store.entities("aws_account")
     assert account["accountId"] == org.management_id
     assert account["name"] == org.management_id  # no alias, no organization name in this mode

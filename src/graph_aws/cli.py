@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from typing import Any
@@ -151,7 +152,11 @@ def print_summary(report: RunReport, *, table: bool = True) -> None:
 @click.option(
     "--include-ou", "include_ous", multiple=True, help="Only ingest accounts in these OUs (repeatable)."
 )
+@click.option(
+    "--regions", help="Comma-separated regions to read (default: every region the account has enabled)."
+)
 @click.option("--concurrency", type=int, help="Accounts ingested at once (default 8).")
+@click.option("--calls-per-account", type=int, help="AWS calls in flight per account, at most (default 8).")
 @click.option("--db", help=DB_HELP)
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False), help="TOML file with any of these options."
@@ -238,6 +243,36 @@ def demo(db: str, account_count: int) -> None:
         )
     finally:
         store.close()
+
+
+@cli.command()
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["policy", "table"]),
+    default="policy",
+    show_default=True,
+    help="policy: the IAM policy document for the role in each account; table: actions per step.",
+)
+def permissions(fmt: str) -> None:
+    """Print the read-only IAM actions every step needs (for the role assumed in each account)."""
+    from graph_aws.aws.jobs import account_job_steps, organization_job_steps
+
+    if fmt == "table":
+        rows = [
+            {"job": job, "step": step.id, "actions": ", ".join(step.permissions)}
+            for job, steps in (("organization", organization_job_steps()), ("account", account_job_steps()))
+            for step in steps
+            if step.permissions
+        ]
+        render_rows(rows, ["job", "step", "actions"], "table", sys.stdout)
+        return
+    actions = sorted({p for step in account_job_steps() for p in step.permissions})
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "GraphAwsReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}],
+    }
+    click.echo(json.dumps(policy, indent=2))
 
 
 cli.add_command(query_command)

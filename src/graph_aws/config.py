@@ -32,7 +32,8 @@ OU_ID = re.compile(r"^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$")
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
-LIST_SETTINGS = ("skip_accounts", "skip_ous", "include_ous")
+REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+LIST_SETTINGS = ("skip_accounts", "skip_ous", "include_ous", "regions")
 
 
 class Settings(BaseModel):
@@ -46,7 +47,9 @@ class Settings(BaseModel):
     skip_accounts: list[str] = Field(default_factory=list)
     skip_ous: list[str] = Field(default_factory=list)
     include_ous: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
     concurrency: int = Field(default=8, ge=1, le=128)
+    calls_per_account: int = Field(default=8, ge=1, le=64)
     db: str = "graph-aws.db"
 
     @field_validator("role_name")
@@ -95,6 +98,14 @@ class Settings(BaseModel):
             raise ValueError(
                 f"expected OU ids like ou-ab12-cd34ef56 (or a root r-ab12); not: {', '.join(bad)}"
             )
+        return values
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, values: list[str]) -> list[str]:
+        bad = [v for v in values if not REGION.match(v)]
+        if bad:
+            raise ValueError(f"expected region names like us-east-1,eu-west-1; not: {', '.join(bad)}")
         return values
 
     @model_validator(mode="after")

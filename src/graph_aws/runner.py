@@ -15,8 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from graph_aws.aws.account.steps import ACCOUNT_STEPS, AccountResources
 from graph_aws.aws.api import describe_step_error
+from graph_aws.aws.context import AccountResources
+from graph_aws.aws.jobs import account_job_steps
 from graph_aws.aws.organization import steps as org
 from graph_aws.aws.sessions import AccountSession, Identity, ambient_session, assume_role, role_arn
 from graph_aws.config import Settings
@@ -28,6 +29,8 @@ from graph_aws.store.base import ACCOUNT_SCOPE_PREFIX
 log = logging.getLogger(__name__)
 
 INGESTED, PARTIAL, FAILED = "ingested", "partial", "failed"
+# Steps of one account run side by side (each fans out over regions, within --calls-per-account).
+STEPS_AT_ONCE = 4
 
 
 def _now_ms() -> int:
@@ -255,11 +258,18 @@ class Runner:
                 AccountOutcome(plan.account_id, plan.name, FAILED, reason, _now_ms()),
                 JobRecord(scope, "not_started", reason, started, _now_ms()),
             )
+        calls = self.settings.calls_per_account
+        resources = AccountResources(
+            session=session.limited(calls),
+            account_id=plan.account_id,
+            partition=identity.partition,
+            requested_regions=tuple(self.settings.regions),
+            region_workers=calls,
+        )
         try:
-            resources = AccountResources(
-                session=session, account_id=plan.account_id, partition=identity.partition
+            result = execute_steps(
+                account_job_steps(), resources, concurrency=STEPS_AT_ONCE, describe_error=describe_step_error
             )
-            result = execute_steps(ACCOUNT_STEPS, resources, describe_error=describe_step_error)
             counts = self.store.sync_scope(
                 scope,
                 result.job_state.entities(),
@@ -274,6 +284,8 @@ class Runner:
                 AccountOutcome(plan.account_id, plan.name, FAILED, reason, _now_ms()),
                 JobRecord(scope, "failed", reason, started, _now_ms()),
             )
+        finally:
+            resources.close()
         failures = self._step_failures(result)
         failure_reason = "; ".join(failures) or None
         outcome = AccountOutcome(

@@ -7,12 +7,13 @@ step, whose types then become partial: "could not see" never looks like "nothing
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from graph_aws.engine import Step
+from graph_aws.errors import GraphAwsError
 
 ACCESS_DENIED_CODES = frozenset(
     {
@@ -49,13 +50,29 @@ def http_status(error: BaseException) -> int | None:
     return None
 
 
-def describe_step_error(step: Step, error: BaseException) -> str:
-    """One line for the run record: what failed, and for a denial, which permissions the step needs."""
+class RegionErrors(GraphAwsError):
+    """Some regions (or the account, for a global service) could not be read; the others were."""
+
+    def __init__(self, errors: Mapping[str, BaseException]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{region}: {error}" for region, error in sorted(self.errors.items())))
+
+
+def _describe(step: Step, error: BaseException) -> str:
     code = error_code(error)
     if isinstance(error, ClientError):
         message = error.response.get("Error", {}).get("Message", "")
         if code in ACCESS_DENIED_CODES:
             needs = ", ".join(step.permissions) or "its permissions"
-            return f"{step.id}: access denied ({code}); the role needs {needs}"
-        return f"{step.id}: {code}: {message}".rstrip(": ")
-    return f"{step.id}: {type(error).__name__}: {error}"
+            return f"access denied ({code}); the role needs {needs}"
+        return f"{code}: {message}".rstrip(": ")
+    return f"{type(error).__name__}: {error}"
+
+
+def describe_step_error(step: Step, error: BaseException) -> str:
+    """One line for the run record: what failed (per region), and for a denial, which permissions
+    the step needs."""
+    if isinstance(error, RegionErrors):
+        details = "; ".join(f"{region}: {_describe(step, e)}" for region, e in sorted(error.errors.items()))
+        return f"{step.id}: {details}"
+    return f"{step.id}: {_describe(step, error)}"

@@ -19,6 +19,7 @@ from botocore.config import Config
 from botocore.credentials import CredentialProvider, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
+from graph_aws.aws.limits import CallLimiter
 from graph_aws.errors import CredentialsError
 
 DEFAULT_REGION = "us-east-1"
@@ -74,12 +75,24 @@ class AccountSession:
     botocore clients are thread-safe once built; building them is not, hence the lock.
     """
 
-    def __init__(self, botocore_session: botocore.session.Session, region: str, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        botocore_session: botocore.session.Session,
+        region: str,
+        pool_size: int = 10,
+        limiter: CallLimiter | None = None,
+    ) -> None:
         self._session = botocore_session
         self.region = region
+        self.pool_size = pool_size
+        self.limiter = limiter
         self._config = client_config(pool_size)
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+
+    def limited(self, calls: int) -> AccountSession:
+        """The same credentials, with at most `calls` AWS calls in flight across all its clients."""
+        return AccountSession(self._session, self.region, max(self.pool_size, calls), CallLimiter(calls))
 
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region or self.region)
@@ -87,6 +100,8 @@ class AccountSession:
             client = self._clients.get(key)
             if client is None:
                 client = self._session.create_client(service, region_name=key[1], config=self._config)
+                if self.limiter:
+                    self.limiter.attach(client)
                 self._clients[key] = client
         return client
 

@@ -9,6 +9,7 @@ from typing import Any
 from graph_aws.runner import RunReport
 
 DEMO_EXTERNAL_ID = "graph-aws-demo-external-id"
+DEMO_REGIONS = ("us-east-1", "eu-west-1")
 
 
 def run_demo(
@@ -26,6 +27,7 @@ def run_demo(
     for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "MOTO_ACCOUNT_ID"):
         os.environ.pop(name, None)
     os.environ.update(
+        MOTO_EC2_LOAD_DEFAULT_AMIS="false",
         AWS_ACCESS_KEY_ID="demo",
         AWS_SECRET_ACCESS_KEY="demo",
         AWS_SESSION_TOKEN="demo",
@@ -35,7 +37,7 @@ def run_demo(
         os.remove(db)  # a fresh graph each time, so the table shows this run alone
     patch_moto()
     with mock_aws():
-        emulated = build_organization(member_count)
+        emulated = build_organization(member_count, resource_regions=DEMO_REGIONS)
         with deny_assume_role([emulated.unreachable]):
             return collect(
                 {
@@ -43,6 +45,7 @@ def run_demo(
                     "role_name": "OrganizationAccountAccessRole",
                     "external_id": DEMO_EXTERNAL_ID,
                     "db": db,
+                    "regions": list(DEMO_REGIONS),
                 },
                 None,
             )

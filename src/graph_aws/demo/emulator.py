@@ -18,6 +18,8 @@ import boto3
 import botocore.handlers
 from botocore.exceptions import ClientError
 
+from graph_aws.demo.seeds import seed_account
+
 MEMBER_ROLE = "OrganizationAccountAccessRole"
 SKIP_TAG = {"Key": "j1-integration", "Value": "SKIP"}
 
@@ -92,7 +94,7 @@ class EmulatedOrganization:
 
 def member_client(service: str, account_id: str, region: str = "us-east-1") -> Any:
     """A client acting inside a member account (moto maps the assumed role's key to the account)."""
-    sts = boto3.client("sts", region_name=region)
+    sts = boto3.client("sts", region_name="us-east-1")
     credentials = sts.assume_role(
         RoleArn=f"arn:aws:iam::{account_id}:role/{MEMBER_ROLE}", RoleSessionName="graph-aws-emulator"
     )["Credentials"]
@@ -110,11 +112,13 @@ def build_organization(
     *,
     users_per_account: int = 2,
     with_contacts: bool = True,
+    resource_regions: Sequence[str] = (),
     progress: Callable[[int], None] | None = None,
 ) -> EmulatedOrganization:
     """An organization with nested OUs (Engineering/Platform, Engineering/Data, Security, Sandbox),
     an SCP on Sandbox, IAM users and contacts in members, and three special members: one tagged
-    j1-integration=SKIP, one suspended, and one meant to be unreachable (see deny_assume_role)."""
+    j1-integration=SKIP, one suspended, and one meant to be unreachable (see deny_assume_role).
+    With `resource_regions`, every account also gets resources of every collected type there."""
     org = boto3.client("organizations", region_name="us-east-1")
     organization = org.create_organization(FeatureSet="ALL")["Organization"]
     root_id = org.list_roots()["Roots"][0]["Id"]
@@ -163,8 +167,16 @@ def build_organization(
     emulated.skipped, emulated.suspended, emulated.unreachable = ids[1], ids[2], ids[3]
     for account_id in [emulated.management_id, *ids]:
         populate_account(emulated, account_id, users_per_account, with_contacts)
+        if resource_regions:
+            seed_account(_client_factory(emulated, account_id), account_id, list(resource_regions))
     org.close_account(AccountId=emulated.suspended)
     return emulated
+
+
+def _client_factory(emulated: EmulatedOrganization, account_id: str) -> Callable[[str, str], Any]:
+    if account_id == emulated.management_id:
+        return lambda service, region: boto3.client(service, region_name=region)  # type: ignore[call-overload]
+    return lambda service, region: member_client(service, account_id, region)
 
 
 def populate_account(

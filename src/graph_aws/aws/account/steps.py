@@ -6,29 +6,17 @@ needs the organization: it works the same for a single account without `--organi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from graph_aws.aws import types as t
 from graph_aws.aws.account import converters
 from graph_aws.aws.api import error_code, http_status, paginate
-from graph_aws.aws.sessions import AccountSession
+from graph_aws.aws.context import AccountResources
 from graph_aws.engine import Step, StepContext
 from graph_aws.model import make_relationship
 
 CONTACT_TYPES = ("SECURITY", "BILLING", "OPERATIONS")
 NOT_REGISTERED_CODES = frozenset({"ResourceNotFoundException"})
-
-
-@dataclass
-class AccountResources:
-    session: AccountSession
-    account_id: str
-    partition: str
-
-    @property
-    def account_key(self) -> str:
-        return t.account_key(self.partition, self.account_id)
 
 
 def _not_registered(error: Exception) -> bool:
