@@ -82,6 +82,7 @@ class Shape:
     children_per_parent: dict[str, int] = field(default_factory=dict)  # root/OU id -> child OUs
     accounts_per_parent: dict[str, int] = field(default_factory=dict)  # root/OU id -> accounts
     policies: int = 0  # service control policies
+    regions: int = 1  # regions an account has enabled: what regional steps read without --regions
 
     @property
     def ingested(self) -> int:
@@ -111,6 +112,8 @@ def read_shape(emulated: Any, users_per_account: int) -> Shape:
         shape.accounts_per_parent[parent] = len(listed)
         queue.extend(unit["Id"] for unit in units)
     shape.policies = len(every("list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY"))
+    described = boto3.client("ec2", region_name="us-east-1").describe_regions(AllRegions=False)["Regions"]
+    shape.regions = sum(1 for r in described if r.get("OptInStatus") != "not-opted-in")
     return shape
 
 
@@ -121,7 +124,13 @@ def pages(items: int, size: int) -> int:
 
 def expected_calls(shape: Shape) -> list[tuple[str, str, int]]:
     """(operation, formula, expected calls) in the order the run makes them."""
-    n, i, p, u = shape.accounts_total, shape.ingested, shape.policies, shape.users_per_account
+    n, i, p, u, r = (
+        shape.accounts_total,
+        shape.ingested,
+        shape.policies,
+        shape.users_per_account,
+        shape.regions,
+    )
     nodes = len(shape.children_per_parent)
     ou_pages = sum(pages(c, ORG_PAGE) for c in shape.children_per_parent.values())
     account_pages = sum(pages(a, ORG_PAGE) for a in shape.accounts_per_parent.values())
@@ -143,6 +152,8 @@ def expected_calls(shape: Shape) -> list[tuple[str, str, int]]:
         ("account:GetAlternateContact", f"3 x ingested ({i})", CONTACT_TYPES * i),
         ("account:GetContactInformation", f"1 x ingested ({i})", i),
         ("iam:ListUsers", f"ceil({u}/100) x ingested ({i})", user_pages * i),
+        ("ec2:DescribeRegions", f"1 x ingested ({i})", i),
+        ("kms:ListKeys", f"regions ({r}) x ingested ({i}), no keys", r * i),
     ]
 
 
@@ -167,6 +178,8 @@ class RunResult:
     updated: int = 0
     deleted: int = 0
     recorded_s: float | None = None  # the run's own start..end in the store (no interpreter start-up)
+    organization_s: float | None = None  # the organization job
+    accounts_s: float | None = None  # first account job start .. last account job end
     outcomes: dict[str, int] = field(default_factory=dict)
     stderr_tail: str = ""
 
@@ -221,6 +234,16 @@ def read_store(db: Path, result: RunResult) -> None:
             (run_id,),
         ).fetchone()
         result.created, result.updated, result.deleted = created, updated, deleted
+        org_job = conn.execute(
+            "SELECT ended_at - started_at FROM job WHERE run_id = ? AND scope LIKE 'organization:%'",
+            (run_id,),
+        ).fetchone()
+        result.organization_s = org_job[0] / 1000 if org_job else None
+        first, last = conn.execute(
+            "SELECT MIN(started_at), MAX(ended_at) FROM job WHERE run_id = ? AND scope LIKE 'account:%'",
+            (run_id,),
+        ).fetchone()
+        result.accounts_s = (last - first) / 1000 if first is not None else None
         result.outcomes = dict(
             conn.execute(
                 "SELECT outcome, COUNT(*) FROM account_outcome WHERE run_id = ? GROUP BY outcome", (run_id,)
@@ -316,6 +339,9 @@ def print_run(run: RunResult, accounts: int) -> None:
     outcomes = ", ".join(f"{n} {name}" for name, n in sorted(run.outcomes.items())) or "-"
     print(f"--concurrency {run.concurrency}: {status}")
     print(f"  wall time            {run.wall_s:8.1f} s   (run recorded in the store: {recorded})")
+    org_s = f"{run.organization_s:.1f} s" if run.organization_s is not None else "-"
+    acc_s = f"{run.accounts_s:.1f} s" if run.accounts_s is not None else "-"
+    print(f"  phases               organization job {org_s}, account jobs {acc_s}")
     rate = calls / run.wall_s
     print(f"  AWS calls            {calls:8d}     ({rate:.0f}/s; throttled by the proxy: {run.throttled})")
     print(f"  peak RSS (child)     {run.peak_rss_mb:8.1f} MB")
@@ -329,6 +355,27 @@ def print_run(run: RunResult, accounts: int) -> None:
         print("  last output of the command:")
         for line in run.stderr_tail.splitlines():
             print(f"    {line}")
+
+
+def code_version() -> str:
+    """The commit the benchmark runs, and whether the working tree has changes (read-only git)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%h %s"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(root), "status", "--porcelain", "--", "src"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.splitlines()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown (no git)"
+    return f"{commit or 'unknown'}" + (f" (+{len(dirty)} uncommitted changes under src/)" if dirty else "")
 
 
 def verdict(ok: bool) -> str:
@@ -368,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         f"latency {args.latency_ms} ms/call, --concurrency {args.concurrency}, "
         f"{args.users_per_account} IAM users per account"
     )
+    print(f"code: {code_version()}")
     print(
         f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, "
         f"Python {platform.python_version()}, moto {version('moto')}"

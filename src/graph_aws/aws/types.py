@@ -1,4 +1,5 @@
-"""The JupiterOne types graph-aws emits, by name (reference/jupiterone-aws-types.md).
+"""The JupiterOne types of the organization and account jobs (reference/jupiterone-aws-types.md);
+each resource module under aws/resources declares its own.
 
 Users' saved queries and rules depend on these names: change them only on purpose.
 """
@@ -12,8 +13,6 @@ ORGANIZATION = EntityType("Organization", "aws_organization", ("Organization",))
 ORGANIZATION_ROOT = EntityType("Organization Root", "aws_organization_root", ("Organization",))
 ORGANIZATIONAL_UNIT = EntityType("Organizational Unit", "aws_organizational_unit", ("Organization", "Group"))
 ORGANIZATIONS_POLICY = EntityType("Service Control Policy", "aws_organizations_policy", ("ControlPolicy",))
-IAM_SERVICE = EntityType("IAM", "aws_iam", ("Service",))
-IAM_USER = EntityType("IAM User", "aws_iam_user", ("User",))
 
 ACCOUNT_HAS_ACCOUNT = RelationshipType(ACCOUNT, "HAS", ACCOUNT)  # management HAS member
 ORGANIZATION_HAS_ROOT = RelationshipType(ORGANIZATION, "HAS", ORGANIZATION_ROOT)
@@ -25,8 +24,6 @@ ORGANIZATION_HAS_POLICY = RelationshipType(ORGANIZATION, "HAS", ORGANIZATIONS_PO
 POLICY_ENFORCES_ROOT = RelationshipType(ORGANIZATIONS_POLICY, "ENFORCES", ORGANIZATION_ROOT)
 POLICY_ENFORCES_UNIT = RelationshipType(ORGANIZATIONS_POLICY, "ENFORCES", ORGANIZATIONAL_UNIT)
 POLICY_ENFORCES_ACCOUNT = RelationshipType(ORGANIZATIONS_POLICY, "ENFORCES", ACCOUNT)
-ACCOUNT_HAS_IAM = RelationshipType(ACCOUNT, "HAS", IAM_SERVICE)
-IAM_HAS_USER = RelationshipType(IAM_SERVICE, "HAS", IAM_USER)
 
 
 def account_key(partition: str, account_id: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph_aws.aws import types as t
-from graph_aws.model import Entity, EntityType, epoch_millis, make_entity
+from graph_aws.model import Entity, make_entity
 
 
 def to_account(*, account_id: str, partition: str, alias: str | None, summary: Mapping[str, int]) -> Entity:
@@ -60,34 +60,3 @@ def primary_contact_properties(contact: Mapping[str, Any] | None) -> dict[str, A
         "contactCity": contact.get("City"),
         "contactWebsiteUrl": contact.get("WebsiteUrl"),
     }
-
-
-def to_service(entity_type: EntityType, service: str, account_id: str) -> Entity:
-    return make_entity(
-        key=t.service_key(service, account_id),
-        type=entity_type.type,
-        classes=entity_type.classes,
-        name=entity_type.resource_name,
-        display_name=f"AWS {entity_type.resource_name}",
-        properties={"accountId": account_id, "category": ["infrastructure", "security"]},
-    )
-
-
-def to_iam_user(raw: Mapping[str, Any], account_id: str) -> Entity:
-    return make_entity(
-        key=raw["Arn"],
-        type=t.IAM_USER.type,
-        classes=t.IAM_USER.classes,
-        name=raw["UserName"],
-        properties={
-            "arn": raw["Arn"],
-            "id": raw.get("UserId"),
-            "userId": raw.get("UserId"),
-            "username": raw["UserName"],
-            "path": raw.get("Path"),
-            "createdOn": epoch_millis(raw.get("CreateDate")),
-            "passwordLastUsed": epoch_millis(raw.get("PasswordLastUsed")),
-            "accountId": account_id,
-        },
-        tags=raw.get("Tags"),
-    )

@@ -1,4 +1,4 @@
-"""An account job's steps: the account's own properties, its contacts, and IAM users.
+"""An account job's first steps: the account's own properties and its contacts.
 
 Each account job runs with that account's own credentials (the assumed role), so nothing here
 needs the organization: it works the same for a single account without `--organization`.
@@ -10,10 +10,9 @@ from typing import Any
 
 from graph_aws.aws import types as t
 from graph_aws.aws.account import converters
-from graph_aws.aws.api import error_code, http_status, paginate
+from graph_aws.aws.api import error_code, http_status
 from graph_aws.aws.context import AccountResources
 from graph_aws.engine import Step, StepContext
-from graph_aws.model import make_relationship
 
 CONTACT_TYPES = ("SECURITY", "BILLING", "OPERATIONS")
 NOT_REGISTERED_CODES = frozenset({"ResourceNotFoundException"})
@@ -65,26 +64,6 @@ def fetch_account_contacts(context: StepContext) -> None:
     context.job_state.enrich_entity(resources.account_key, properties)
 
 
-def create_iam_service(context: StepContext) -> None:
-    resources: AccountResources = context.resources
-    service = context.job_state.add_entity(converters.to_service(t.IAM_SERVICE, "iam", resources.account_id))
-    context.job_state.add_relationship(
-        make_relationship(
-            from_type=t.ACCOUNT.type, from_key=resources.account_key, verb="HAS", to_entity=service
-        )
-    )
-
-
-def fetch_iam_users(context: StepContext) -> None:
-    resources: AccountResources = context.resources
-    service_key = t.service_key("iam", resources.account_id)
-    for raw in paginate(resources.session.client("iam"), "list_users", "Users"):
-        user = context.job_state.add_entity(converters.to_iam_user(raw, resources.account_id))
-        context.job_state.add_relationship(
-            make_relationship(from_type=t.IAM_SERVICE.type, from_key=service_key, verb="HAS", to_entity=user)
-        )
-
-
 ACCOUNT_STEPS: tuple[Step, ...] = (
     Step(
         id="fetch-account",
@@ -99,21 +78,5 @@ ACCOUNT_STEPS: tuple[Step, ...] = (
         handler=fetch_account_contacts,
         depends_on=("fetch-account",),
         permissions=("account:GetAlternateContact", "account:GetContactInformation"),
-    ),
-    Step(
-        id="create-iam-service",
-        name="Create the IAM service entity",
-        handler=create_iam_service,
-        entities=(t.IAM_SERVICE,),
-        relationships=(t.ACCOUNT_HAS_IAM,),
-    ),
-    Step(
-        id="fetch-iam-users",
-        name="Fetch IAM users",
-        handler=fetch_iam_users,
-        entities=(t.IAM_USER,),
-        relationships=(t.IAM_HAS_USER,),
-        depends_on=("create-iam-service",),
-        permissions=("iam:ListUsers",),
     ),
 )
