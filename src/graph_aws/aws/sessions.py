@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import botocore.client
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
@@ -29,6 +30,37 @@ SESSION_DURATION_SECONDS = 3600
 RETRY_ATTEMPTS = 10
 
 _LOADER = botocore.loaders.create_loader()
+_SHARED_CLASSES = "_graph_aws_shares_client_classes"
+
+
+def _share_client_classes() -> None:
+    """Build each service's client class once, not once per session.
+
+    botocore builds a new class (one method per API operation, with its docstring) for every client
+    of every session: a third of the cost of a client. Our sessions are all made alike by
+    `_new_botocore_session`, so a class built for one serves all; other sessions in the process are
+    left alone (they are not marked).
+    """
+    create_class = botocore.client.ClientCreator._create_client_class
+    if getattr(create_class, _SHARED_CLASSES, False):
+        return
+    classes: dict[tuple[str, str], type] = {}
+    lock = threading.Lock()
+
+    def shared(self: Any, service_name: str, service_model: Any) -> type:
+        if not getattr(self._event_emitter, _SHARED_CLASSES, False):
+            return create_class(self, service_name, service_model)
+        key = (service_name, service_model.api_version)
+        with lock:
+            if key not in classes:
+                classes[key] = create_class(self, service_name, service_model)
+            return classes[key]
+
+    setattr(shared, _SHARED_CLASSES, True)
+    botocore.client.ClientCreator._create_client_class = shared  # type: ignore[method-assign]
+
+
+_share_client_classes()
 
 
 def client_config(max_pool_connections: int = 10) -> Config:
@@ -44,6 +76,7 @@ def client_config(max_pool_connections: int = 10) -> Config:
 def _new_botocore_session() -> botocore.session.Session:
     session = botocore.session.Session()
     session.register_component("data_loader", _LOADER)
+    setattr(session.get_component("event_emitter"), _SHARED_CLASSES, True)
     return session
 
 
