@@ -41,7 +41,8 @@ def _share_client_classes() -> None:
     `_new_botocore_session`, so a class built for one serves all; other sessions in the process are
     left alone (they are not marked).
     """
-    create_class = botocore.client.ClientCreator._create_client_class
+    creator: Any = botocore.client.ClientCreator  # the method is private: not in the type stubs
+    create_class = creator._create_client_class
     if getattr(create_class, _SHARED_CLASSES, False):
         return
     classes: dict[tuple[str, str], type] = {}
@@ -57,7 +58,7 @@ def _share_client_classes() -> None:
             return classes[key]
 
     setattr(shared, _SHARED_CLASSES, True)
-    botocore.client.ClientCreator._create_client_class = shared  # type: ignore[method-assign]
+    creator._create_client_class = shared
 
 
 _share_client_classes()
