@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
+import boto3.session
 import botocore.handlers
 from botocore.exceptions import ClientError
 
@@ -92,19 +93,21 @@ class EmulatedOrganization:
     users: dict[str, list[str]] = field(default_factory=dict)
 
 
-def member_client(service: str, account_id: str, region: str = "us-east-1") -> Any:
-    """A client acting inside a member account (moto maps the assumed role's key to the account)."""
+def member_session(account_id: str) -> boto3.session.Session:
+    """A session acting inside a member account (moto maps the assumed role's key to the account)."""
     sts = boto3.client("sts", region_name="us-east-1")
     credentials = sts.assume_role(
         RoleArn=f"arn:aws:iam::{account_id}:role/{MEMBER_ROLE}", RoleSessionName="graph-aws-emulator"
     )["Credentials"]
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        region_name=region,
+    return boto3.session.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
     )
+
+
+def member_client(service: str, account_id: str, region: str = "us-east-1") -> Any:
+    return member_session(account_id).client(service, region_name=region)  # type: ignore[call-overload]
 
 
 def build_organization(
@@ -174,9 +177,16 @@ def build_organization(
 
 
 def _client_factory(emulated: EmulatedOrganization, account_id: str) -> Callable[[str, str], Any]:
-    if account_id == emulated.management_id:
-        return lambda service, region: boto3.client(service, region_name=region)  # type: ignore[call-overload]
-    return lambda service, region: member_client(service, account_id, region)
+    """Clients inside one account, built once per service and region (seeds ask for them often)."""
+    session = boto3.session.Session() if account_id == emulated.management_id else member_session(account_id)
+    clients: dict[tuple[str, str], Any] = {}
+
+    def client(service: str, region: str) -> Any:
+        if (service, region) not in clients:
+            clients[service, region] = session.client(service, region_name=region)  # type: ignore[call-overload]
+        return clients[service, region]
+
+    return client
 
 
 def populate_account(

@@ -128,6 +128,9 @@ class FaultProxy:
 def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle's algorithm the body would wait for the
+        # client's delayed ACK, about 40 ms more per call than the latency we mean to inject.
+        disable_nagle_algorithm = True
 
         def log_message(self, *args: object) -> None:
             pass
