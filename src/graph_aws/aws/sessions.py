@@ -38,7 +38,7 @@ def _share_client_classes() -> None:
 
     botocore builds a new class (one method per API operation, with its docstring) for every client
     of every session: a third of the cost of a client. Our sessions are all made alike by
-    `_new_botocore_session`, so a class built for one serves all; other sessions in the process are
+    `new_botocore_session`, so a class built for one serves all; other sessions in the process are
     left alone (they are not marked).
     """
     creator: Any = botocore.client.ClientCreator  # the method is private: not in the type stubs
@@ -74,7 +74,8 @@ def client_config(max_pool_connections: int = 10) -> Config:
     )
 
 
-def _new_botocore_session() -> botocore.session.Session:
+def new_botocore_session() -> botocore.session.Session:
+    """A botocore session that shares the service models and client classes of all the others."""
     session = botocore.session.Session()
     session.register_component("data_loader", _LOADER)
     setattr(session.get_component("event_emitter"), _SHARED_CLASSES, True)
@@ -149,7 +150,7 @@ class AccountSession:
 
 def ambient_session(region: str | None = None, pool_size: int = 10) -> AccountSession:
     """The standard credential chain: environment, profiles, SSO, instance roles."""
-    session = _new_botocore_session()
+    session = new_botocore_session()
     return AccountSession(
         session, region or session.get_config_variable("region") or DEFAULT_REGION, pool_size
     )
@@ -201,6 +202,6 @@ def assume_role(
     credentials = RefreshableCredentials.create_from_metadata(
         metadata=metadata, refresh_using=fetch, method=_GivenCredentials.METHOD
     )
-    session = _new_botocore_session()
+    session = new_botocore_session()
     session.get_component("credential_provider").insert_before("env", _GivenCredentials(credentials))
     return AccountSession(session, source.region, pool_size)

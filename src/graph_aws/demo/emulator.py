@@ -19,6 +19,7 @@ import boto3.session
 import botocore.handlers
 from botocore.exceptions import ClientError
 
+from graph_aws.aws.sessions import new_botocore_session
 from graph_aws.demo.seeds import seed_account
 
 MEMBER_ROLE = "OrganizationAccountAccessRole"
@@ -52,6 +53,10 @@ def patch_moto() -> None:
     urls.url_paths["{0}/getContactInformation$"] = AccountResponse.dispatch
     PAGINATION_MODEL["list_accounts"]["unique_attribute"] = "Id"
     PAGINATION_MODEL["list_accounts"]["limit_default"] = 20
+
+    from graph_aws.demo.seeds.configservice import patch_moto_config_compliance
+
+    patch_moto_config_compliance()  # moto has no DescribeComplianceByConfigRule
 
 
 @contextmanager
@@ -103,6 +108,7 @@ def member_session(account_id: str) -> boto3.session.Session:
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
+        botocore_session=new_botocore_session(),  # service models loaded once, not per account
     )
 
 
@@ -116,12 +122,14 @@ def build_organization(
     users_per_account: int = 2,
     with_contacts: bool = True,
     resource_regions: Sequence[str] = (),
+    seeded_members: int | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> EmulatedOrganization:
     """An organization with nested OUs (Engineering/Platform, Engineering/Data, Security, Sandbox),
     an SCP on Sandbox, IAM users and contacts in members, and three special members: one tagged
     j1-integration=SKIP, one suspended, and one meant to be unreachable (see deny_assume_role).
-    With `resource_regions`, every account also gets resources of every collected type there."""
+    With `resource_regions`, the management account and the first `seeded_members` members (all by
+    default) also get resources of every collected type there."""
     org = boto3.client("organizations", region_name="us-east-1")
     organization = org.create_organization(FeatureSet="ALL")["Organization"]
     root_id = org.list_roots()["Roots"][0]["Id"]
@@ -168,9 +176,10 @@ def build_organization(
 
     ids = list(emulated.members)
     emulated.skipped, emulated.suspended, emulated.unreachable = ids[1], ids[2], ids[3]
+    seeded = {emulated.management_id, *ids[:seeded_members]}
     for account_id in [emulated.management_id, *ids]:
         populate_account(emulated, account_id, users_per_account, with_contacts)
-        if resource_regions:
+        if resource_regions and account_id in seeded:
             seed_account(_client_factory(emulated, account_id), account_id, list(resource_regions))
     org.close_account(AccountId=emulated.suspended)
     return emulated
@@ -178,7 +187,10 @@ def build_organization(
 
 def _client_factory(emulated: EmulatedOrganization, account_id: str) -> Callable[[str, str], Any]:
     """Clients inside one account, built once per service and region (seeds ask for them often)."""
-    session = boto3.session.Session() if account_id == emulated.management_id else member_session(account_id)
+    if account_id == emulated.management_id:
+        session = boto3.session.Session(botocore_session=new_botocore_session())
+    else:
+        session = member_session(account_id)
     clients: dict[tuple[str, str], Any] = {}
 
     def client(service: str, region: str) -> Any:

@@ -3,6 +3,7 @@
 from graph_aws.model.graph import (
     Entity,
     Relationship,
+    epoch_day_millis,
     epoch_millis,
     make_entity,
     make_relationship,
@@ -16,6 +17,7 @@ __all__ = [
     "EntityType",
     "Relationship",
     "RelationshipType",
+    "epoch_day_millis",
     "epoch_millis",
     "make_entity",
     "make_relationship",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from graph_aws.errors import GraphObjectError
@@ -46,6 +46,14 @@ def relationship_type(from_type: str, verb: str, to_type: str) -> str:
 def epoch_millis(value: datetime | None) -> int | None:
     """JupiterOne dates are epoch milliseconds."""
     return None if value is None else int(value.timestamp() * 1000)
+
+
+def epoch_day_millis(value: datetime | None) -> int | None:
+    """A "last used" date, to the day (UTC midnight, epoch ms). graph-aws itself uses the role and
+    the keys it runs with: to the second, their last use would change the graph at every run."""
+    if value is None:
+        return None
+    return epoch_millis(value.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0))
 
 
 def tag_properties(tags: Iterable[Mapping[str, str]] | Mapping[str, str] | None) -> dict[str, str]:

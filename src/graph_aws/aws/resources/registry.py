@@ -146,6 +146,7 @@ def resource_step(spec: ResourceSpec) -> Step:
         def in_region(region: str) -> None:
             client = resources.session.client(spec.client, region)
             where = Where(resources.account_id, resources.partition, region)
+            failed: list[Exception] = []
             for item in list_items(client, spec):
                 entity = context.job_state.add_entity(spec.convert(item, where))
                 context.job_state.add_relationship(
@@ -154,7 +155,16 @@ def resource_step(spec: ResourceSpec) -> Step:
                     )
                 )
                 if spec.enrich:
-                    spec.enrich(context, client, where, item, entity)
+                    # One item that cannot be read in detail (a bucket whose policy denies us) must
+                    # not cost the items after it: go on, then fail the region with the first error.
+                    try:
+                        spec.enrich(context, client, where, item, entity)
+                    except Exception as error:
+                        failed.append(error)
+            if failed:
+                if len(failed) > 1:
+                    context.warn(f"{region}: {len(failed)} items could not be read in full")
+                raise failed[0]
 
         regions = regions_of(context) if spec.regional else [resources.session.region]
         for_each_region(context, in_region, regions)

@@ -1,0 +1,108 @@
+"""Lambda: functions, the IAM role each runs as and the subnets it is placed in.
+
+(`lambda` is a Python keyword, hence the module name.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.engine import StepContext
+from graph_aws.model import (
+    Entity,
+    EntityType,
+    RelationshipType,
+    epoch_millis,
+    make_entity,
+    make_relationship,
+    tag_properties,
+)
+
+LAMBDA = ServiceSpec("lambda", "Lambda", EntityType("Lambda", "aws_lambda", ("Service",)))
+LAMBDA_FUNCTION = EntityType("Lambda Function", "aws_lambda_function", ("Function",))
+IAM_ROLE = EntityType("IAM Role", "aws_iam_role", ("AccessRole",))
+SUBNET = EntityType("Subnet", "aws_subnet", ("Network",))
+
+
+def parse_timestamp(value: str | None) -> int | None:
+    """Lambda gives `LastModified` as ISO 8601 text (`2024-01-02T03:04:05.678+0000`), not a date."""
+    return epoch_millis(datetime.fromisoformat(value)) if value else None
+
+
+def subnet_arn(subnet_id: str, where: Where) -> str:
+    return where.arn("ec2", f"subnet/{subnet_id}")
+
+
+def to_lambda_function(raw: Mapping[str, Any], where: Where) -> Entity:
+    vpc = raw.get("VpcConfig") or {}
+    return make_entity(
+        key=raw["FunctionArn"],
+        type=LAMBDA_FUNCTION.type,
+        classes=LAMBDA_FUNCTION.classes,
+        name=raw["FunctionName"],
+        properties={
+            "arn": raw["FunctionArn"],
+            "functionName": raw["FunctionName"],
+            "description": raw.get("Description") or None,
+            "runtime": raw.get("Runtime"),
+            "handler": raw.get("Handler"),
+            "role": raw.get("Role"),
+            "memorySize": raw.get("MemorySize"),
+            "timeout": raw.get("Timeout"),
+            "codeSize": raw.get("CodeSize"),
+            "version": raw.get("Version"),
+            "lastModified": parse_timestamp(raw.get("LastModified")),
+            "packageType": raw.get("PackageType"),
+            "architectures": raw.get("Architectures") or None,
+            "state": raw.get("State"),
+            "tracingMode": (raw.get("TracingConfig") or {}).get("Mode"),
+            "kmsKeyArn": raw.get("KMSKeyArn"),
+            "layers": [layer["Arn"] for layer in raw.get("Layers") or []] or None,
+            "vpcId": vpc.get("VpcId") or None,
+            "subnetIds": vpc.get("SubnetIds") or None,
+            "securityGroupIds": vpc.get("SecurityGroupIds") or None,
+            "accountId": where.account_id,
+            "region": where.region,
+        },
+    )
+
+
+def enrich_function(
+    context: StepContext, client: Any, where: Where, raw: Mapping[str, Any], function: Entity
+) -> None:
+    # ListFunctions carries no tags.
+    tags = client.list_tags(Resource=raw["FunctionArn"]).get("Tags")
+    context.job_state.enrich_entity(function["_key"], tag_properties(tags))
+    if raw.get("Role"):
+        context.job_state.add_relationship(
+            make_relationship(from_entity=function, verb="HAS", to_type=IAM_ROLE.type, to_key=raw["Role"])
+        )
+    for subnet_id in (raw.get("VpcConfig") or {}).get("SubnetIds") or []:
+        context.job_state.add_relationship(
+            make_relationship(
+                from_entity=function, verb="HAS", to_type=SUBNET.type, to_key=subnet_arn(subnet_id, where)
+            )
+        )
+
+
+LAMBDA_FUNCTIONS = ResourceSpec(
+    step_id="fetch-lambda-functions",
+    name="Fetch Lambda functions",
+    service=LAMBDA,
+    client="lambda",
+    operation="list_functions",
+    result_key="Functions",
+    entity=LAMBDA_FUNCTION,
+    convert=to_lambda_function,
+    enrich=enrich_function,
+    relationships=(
+        RelationshipType(LAMBDA_FUNCTION, "HAS", IAM_ROLE),
+        RelationshipType(LAMBDA_FUNCTION, "HAS", SUBNET),
+    ),
+    permissions=("lambda:ListFunctions", "lambda:ListTags"),
+)
+
+STEPS = (LAMBDA.step(), resource_step(LAMBDA_FUNCTIONS))

@@ -1,0 +1,117 @@
+"""EC2 and VPC types (reference/jupiterone-aws-types.md), keys and small shared converters.
+
+Keys are ARNs built with the reading account's id (`Where.arn`), so a relationship built from one item
+(an instance's SubnetId) names the same key as the entity another step builds (the subnet). A VPC
+shared through RAM therefore appears once in each account that sees it, under that account's id.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from graph_aws.aws.resources.registry import Enricher, ServiceSpec, Where
+from graph_aws.engine import StepContext
+from graph_aws.model import Entity, EntityType, Relationship, make_entity, make_relationship
+
+EC2 = ServiceSpec("ec2", "EC2", EntityType("EC2", "aws_ec2", ("Service",)))
+
+VPC = EntityType("VPC", "aws_vpc", ("Network",))
+SUBNET = EntityType("Subnet", "aws_subnet", ("Network",))
+NETWORK_ACL = EntityType("Network ACL", "aws_network_acl", ("Firewall",))
+INTERNET_GATEWAY = EntityType("Internet Gateway", "aws_internet_gateway", ("Gateway",))
+NAT_GATEWAY = EntityType("NAT Gateway", "aws_nat_gateway", ("Gateway",))
+ROUTE_TABLE = EntityType("Route Table", "aws_route_table", ("Configuration",))
+SECURITY_GROUP = EntityType("Security Group", "aws_security_group", ("Firewall",))
+INSTANCE = EntityType("EC2 Instance", "aws_instance", ("Host",))
+EBS_VOLUME = EntityType("EBS Volume", "aws_ebs_volume", ("DataStore", "Disk"))
+EIP = EntityType("Elastic IP", "aws_eip", ("IpAddress",))
+ENI = EntityType("Network Interface", "aws_eni", ("NetworkInterface",))
+# Owned by the KMS step; EBS volumes only point at it by key.
+KMS_KEY = EntityType("KMS Key", "aws_kms_key", ("CryptoKey",))
+
+# Security group rules ALLOW sources that are not AWS resources: the whole Internet (JupiterOne's
+# global `internet` entity, the same _key in every account) or another address range.
+INTERNET = EntityType("Internet", "internet", ("Internet", "Network"))
+IP_RANGE = EntityType("IP Address Range", "ip_address_range", ("Network",))
+INTERNET_KEY = "global:internet"
+INTERNET_CIDRS = frozenset({"0.0.0.0/0", "::/0"})
+
+_CONSOLES = {"aws": "console.aws.amazon.com", "aws-us-gov": "console.amazonaws-us-gov.com"}
+
+
+def arn_of(where: Where, kind: str, resource_id: str) -> str:
+    """`arn:<partition>:ec2:<region>:<account>:<kind>/<id>`, e.g. kind "vpc", "security-group"."""
+    return where.arn("ec2", f"{kind}/{resource_id}")
+
+
+def web_link(where: Where, service: str, fragment: str) -> str:
+    """The console page of a resource, as JupiterOne's `webLink`."""
+    host = _CONSOLES.get(where.partition, "console.aws.amazon.com")
+    return f"https://{host}/{service}/home?region={where.region}#{fragment}"
+
+
+def name_tag(raw: Mapping[str, Any]) -> str | None:
+    return next((t.get("Value") for t in raw.get("Tags") or [] if t.get("Key") == "Name"), None) or None
+
+
+def compact_json(value: Any) -> str | None:
+    """Rules as one JSON string (JupiterOne's `ingressRules`, matched with `~=`); None when empty."""
+    return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str) if value else None
+
+
+def is_private(cidr: str | None) -> bool | None:
+    """JupiterOne's `internal`: the range is private (RFC 1918, unique local, ...)."""
+    if not cidr:
+        return None
+    try:
+        return ipaddress.ip_network(cidr, strict=False).is_private
+    except ValueError:
+        return None
+
+
+def ids(items: Iterable[Mapping[str, Any]] | None, field: str) -> list[str]:
+    """One field of each item, without blanks or repeats, in order: `ids(raw["Groups"], "GroupId")`."""
+    return list(dict.fromkeys(str(i[field]) for i in items or [] if i.get(field)))
+
+
+def to_internet() -> Entity:
+    return make_entity(
+        key=INTERNET_KEY,
+        type=INTERNET.type,
+        classes=INTERNET.classes,
+        name="Internet",
+        properties={"CIDR": "0.0.0.0/0", "CIDRv6": "::/0", "public": True, "internal": False},
+    )
+
+
+RelationshipsOf = Callable[[Mapping[str, Any], Where], Iterable[Relationship]]
+
+
+def relate(*builders: RelationshipsOf) -> Enricher:
+    """An enricher that adds the relationships pure functions derive from the listed item itself
+    (its VpcId, its attachments): no calls, so the step stays list-then-convert."""
+
+    def enrich(
+        context: StepContext, client: Any, where: Where, raw: Mapping[str, Any], entity: Entity
+    ) -> None:
+        for build in builders:
+            for relationship in build(raw, where):
+                context.job_state.add_relationship(relationship)
+
+    return enrich
+
+
+def link(
+    source: EntityType, from_key: str, verb: str, target: EntityType, to_key: str, **properties: Any
+) -> Relationship:
+    return make_relationship(
+        from_type=source.type,
+        from_key=from_key,
+        verb=verb,
+        to_type=target.type,
+        to_key=to_key,
+        properties=properties or None,
+    )
