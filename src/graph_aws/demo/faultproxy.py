@@ -49,8 +49,8 @@ THROTTLE = {
 }
 
 
-def _denied(service: str, operation: str) -> tuple[int, list[tuple[str, str]], str]:
-    if service in ("organizations", "account"):
+def _denied(service: str, operation: str, json_protocol: bool) -> tuple[int, list[tuple[str, str]], str]:
+    if json_protocol or service == "account":
         body = json.dumps(
             {"__type": "AccessDeniedException", "Message": f"not authorized to call {operation}"}
         )
@@ -100,7 +100,7 @@ class FaultProxy:
             self.throttled = 0
 
     def decide(
-        self, service: str, operation: str, form: dict[str, list[str]]
+        self, service: str, operation: str, form: dict[str, list[str]], json_protocol: bool = False
     ) -> tuple[int, list, str] | None:
         """The fault to answer with, or None to pass the call through."""
         faults = self.faults
@@ -116,9 +116,9 @@ class FaultProxy:
         if name == "sts:AssumeRole" and faults.deny_assume:
             arn = (form.get("RoleArn") or [""])[0]
             if any(f":{account}:" in arn for account in faults.deny_assume):
-                return _denied(service, operation)
+                return _denied(service, operation, json_protocol)
         if faults.fail_operation == name and seen > faults.fail_after:
-            return _denied(service, operation)
+            return _denied(service, operation, json_protocol)
         if throttle:
             status, content_type, body = THROTTLE[service]
             return status, [("Content-Type", content_type)], body
@@ -146,7 +146,9 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 operation = target.split(".")[-1]
             elif "Action" in form:
                 operation = form["Action"][0]
-            else:  # REST services (account): the operation is the last path segment
+            elif service == "s3" and self.command == "GET" and self.path.split("?")[0] in ("", "/"):
+                operation = "ListBuckets"
+            else:  # other REST calls (account): the operation is the last path segment
                 operation = self.path.split("?")[0].rstrip("/").split("/")[-1]
                 operation = operation[:1].upper() + operation[1:]
             return service, operation, form
@@ -162,7 +164,7 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
         def _handle(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             service, operation, form = self._route(body)
-            fault = proxy.decide(service, operation, form)
+            fault = proxy.decide(service, operation, form, json_protocol="X-Amz-Target" in self.headers)
             if fault is not None:
                 status, headers, text = fault
                 return self._send(status, headers, text.encode())
