@@ -82,7 +82,6 @@ class Shape:
     children_per_parent: dict[str, int] = field(default_factory=dict)  # root/OU id -> child OUs
     accounts_per_parent: dict[str, int] = field(default_factory=dict)  # root/OU id -> accounts
     policies: int = 0  # service control policies
-    regions: int = 1  # regions an account has enabled: what regional steps read without --regions
 
     @property
     def ingested(self) -> int:
@@ -112,8 +111,6 @@ def read_shape(emulated: Any, users_per_account: int) -> Shape:
         shape.accounts_per_parent[parent] = len(listed)
         queue.extend(unit["Id"] for unit in units)
     shape.policies = len(every("list_policies", "Policies", Filter="SERVICE_CONTROL_POLICY"))
-    described = boto3.client("ec2", region_name="us-east-1").describe_regions(AllRegions=False)["Regions"]
-    shape.regions = sum(1 for r in described if r.get("OptInStatus") != "not-opted-in")
     return shape
 
 
@@ -124,13 +121,7 @@ def pages(items: int, size: int) -> int:
 
 def expected_calls(shape: Shape) -> list[tuple[str, str, int]]:
     """(operation, formula, expected calls) in the order the run makes them."""
-    n, i, p, u, r = (
-        shape.accounts_total,
-        shape.ingested,
-        shape.policies,
-        shape.users_per_account,
-        shape.regions,
-    )
+    n, i, p, u = shape.accounts_total, shape.ingested, shape.policies, shape.users_per_account
     nodes = len(shape.children_per_parent)
     ou_pages = sum(pages(c, ORG_PAGE) for c in shape.children_per_parent.values())
     account_pages = sum(pages(a, ORG_PAGE) for a in shape.accounts_per_parent.values())
@@ -153,7 +144,6 @@ def expected_calls(shape: Shape) -> list[tuple[str, str, int]]:
         ("account:GetContactInformation", f"1 x ingested ({i})", i),
         ("iam:ListUsers", f"ceil({u}/100) x ingested ({i})", user_pages * i),
         ("ec2:DescribeRegions", f"1 x ingested ({i})", i),
-        ("kms:ListKeys", f"regions ({r}) x ingested ({i}), no keys", r * i),
     ]
 
 
@@ -199,18 +189,6 @@ def process_cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def disable_nagle(proxy: Any) -> None:
-    """TCP_NODELAY on the proxy's client sockets.
-
-    The proxy's handler writes a response's headers and its body in two send() calls on a socket
-    with Nagle's algorithm on, so the body waits for the client's delayed ACK: about 40-45 ms more per
-    call on Linux, which would swamp the latency this benchmark injects (a 20 ms call costs 65 ms).
-    """
-    handler = getattr(getattr(proxy, "_server", None), "RequestHandlerClass", None)
-    if handler is not None:
-        handler.disable_nagle_algorithm = True
-
-
 def maxrss_mb(rusage: Any) -> float:
     # ru_maxrss is KiB on Linux, bytes on macOS.
     return rusage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024)
@@ -251,12 +229,14 @@ def read_store(db: Path, result: RunResult) -> None:
         )
 
 
-def collect(proxy: Any, server_pid: int | None, db: Path, concurrency: int, timeout: float) -> RunResult:
+def collect(
+    proxy: Any, server_pid: int | None, db: Path, concurrency: int, regions: str, timeout: float
+) -> RunResult:
     """One `graph-aws collect --organization` in a child process, through the proxy."""
     command = [
         sys.executable, "-m", "graph_aws.cli", "collect", "--organization",
         "--role-name", ROLE_NAME, "--external-id", EXTERNAL_ID,
-        "--db", str(db), "--concurrency", str(concurrency),
+        "--db", str(db), "--concurrency", str(concurrency), "--regions", regions,
     ]  # fmt: skip
     env = {**os.environ, "AWS_ENDPOINT_URL": proxy.url}
     proxy.reset_counts()
@@ -308,8 +288,10 @@ def collect(proxy: Any, server_pid: int | None, db: Path, concurrency: int, time
 # ---------------------------------------------------------------------------------------------- report
 
 
-def print_calls(expected: list[tuple[str, str, int]], runs: list[RunResult]) -> bool:
-    """The per-operation table; True when every run's counts equal the formula."""
+def print_calls(expected: list[tuple[str, str, int]], runs: list[RunResult], ingested: int) -> bool:
+    """The per-operation table; True when every run's counts equal the formula. The resource steps
+    (issue 3) are listed after it, per ingested account, as measured: they depend on what each
+    account holds, not on the organization's shape."""
     names = [name for name, _, _ in expected]
     extra = sorted({op for run in runs for op in run.calls} - set(names))
     heads = "".join(f"{f'c={run.concurrency}':>9}" for run in runs)
@@ -317,14 +299,18 @@ def print_calls(expected: list[tuple[str, str, int]], runs: list[RunResult]) -> 
     print("-" * (97 + 9 * len(runs)))
     all_equal = True
     total_expected = 0
-    rows = [*expected, *((name, "(not in the formula)", 0) for name in extra)]
-    for name, formula, count in rows:
+    for name, formula, count in expected:
         total_expected += count
         measured = [run.calls.get(name, 0) for run in runs]
         mark = "" if all(m == count for m in measured) else "  <-- differs"
         all_equal = all_equal and not mark
         cells = "".join(f"{m:>9}" for m in measured)
         print(f"{name:<48}{formula:<40}{count:>9}{cells}{mark}")
+    print("-" * (97 + 9 * len(runs)))
+    for name in extra:
+        measured = [run.calls.get(name, 0) for run in runs]
+        per_account = f"resource step: {measured[0] / ingested:.2f} per account"
+        print(f"{name:<48}{per_account:<40}{'':>9}{''.join(f'{m:>9}' for m in measured)}")
     print("-" * (97 + 9 * len(runs)))
     cells = "".join(f"{sum(run.calls.values()):>9}" for run in runs)
     print(f"{'total':<48}{'':<40}{total_expected:>9}{cells}")
@@ -396,11 +382,7 @@ def main(argv: list[str] | None = None) -> int:
     add("--skip-serial", action="store_true", help="skip the --concurrency 1 run")
     add("--keep-db", action="store_true", help="keep the SQLite files and print their paths")
     add("--timeout", type=float, default=900, help="seconds before a run is killed (default 900)")
-    add(
-        "--proxy-nagle",
-        action="store_true",
-        help="leave Nagle's algorithm on in the proxy, as shipped (~45 ms of delayed-ACK stall per call)",
-    )
+    add("--regions", default="us-east-1", help="the tool's --regions (default us-east-1)")
     args = parser.parse_args(argv)
     if args.accounts < 4:
         parser.error("--accounts must be at least 4 (the emulated organization has three special members)")
@@ -415,7 +397,9 @@ def main(argv: list[str] | None = None) -> int:
         f"latency {args.latency_ms} ms/call, --concurrency {args.concurrency}, "
         f"{args.users_per_account} IAM users per account"
     )
-    print(f"code: {code_version()}")
+    import graph_aws
+
+    print(f"code: {code_version()}; graph_aws from {Path(graph_aws.__file__).parent}")
     print(
         f"machine: {os.cpu_count()} CPUs, {platform.system()} {platform.machine()}, "
         f"Python {platform.python_version()}, moto {version('moto')}"
@@ -438,20 +422,18 @@ def main(argv: list[str] | None = None) -> int:
             f"{shape.policies} SCPs, "
             f"{shape.selected_members} members to assume into, {shape.ingested} accounts to ingest"
         )
-        proxy = FaultProxy(server.url, Faults(latency_ms=args.latency_ms))
-        if not args.proxy_nagle:
-            disable_nagle(proxy)
-        proxy.start()
-        nagle = "on, as shipped" if args.proxy_nagle else "off (TCP_NODELAY, see disable_nagle)"
-        print(f"fault proxy: {args.latency_ms} ms per call, Nagle's algorithm {nagle}")
+        proxy = FaultProxy(server.url, Faults(latency_ms=args.latency_ms)).start()
+        print(f"fault proxy: {args.latency_ms} ms per call; collecting with --regions {args.regions}")
         server_pid = getattr(getattr(server, "_process", None), "pid", None)
 
-        runs = [collect(proxy, server_pid, workdir / "default.db", args.concurrency, args.timeout)]
+        runs = [
+            collect(proxy, server_pid, workdir / "default.db", args.concurrency, args.regions, args.timeout)
+        ]
         if not args.skip_serial and args.concurrency != 1:
-            runs.append(collect(proxy, server_pid, workdir / "serial.db", 1, args.timeout))
+            runs.append(collect(proxy, server_pid, workdir / "serial.db", 1, args.regions, args.timeout))
 
         print()
-        calls_ok = print_calls(expected_calls(shape), runs)
+        calls_ok = print_calls(expected_calls(shape), runs, shape.ingested)
         for run in runs:
             print()
             print_run(run, shape.ingested)

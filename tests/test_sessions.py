@@ -12,6 +12,7 @@ import botocore.handlers
 import pytest
 
 from graph_aws.aws.sessions import ambient_session, assume_role, role_arn
+from graph_aws.aws.shared_clients import SharedClients
 from graph_aws.errors import CredentialsError
 
 
@@ -33,7 +34,7 @@ def test_an_assumed_session_acts_in_the_member_account_and_refreshes_before_expi
     )
     assert session.identity().account_id == account_id
     assert len(calls) == 1
-    credentials = session._session.get_credentials()
+    credentials = session._credentials
     # Five minutes before expiry botocore must fetch new credentials (its mandatory refresh window).
     credentials._expiry_time = datetime.now(UTC) + timedelta(minutes=5)
     assert session.identity().account_id == account_id
@@ -84,10 +85,35 @@ def test_a_limited_session_never_has_more_calls_in_flight_than_its_bound(mock_aw
     entry = ("before-send.sts.GetCallerIdentity", slow_send)
     botocore.handlers.BUILTIN_HANDLERS.insert(0, entry)  # before moto answers the call
     try:
-        session = ambient_session().limited(3)
+        session = ambient_session().bind(SharedClients(), 3)
         client = session.client("sts")
         with ThreadPoolExecutor(max_workers=12) as pool:
             list(pool.map(lambda _: client.get_caller_identity(), range(24)))
     finally:
         botocore.handlers.BUILTIN_HANDLERS.remove(entry)
     assert peak[0] == 3
+
+
+def test_accounts_bound_to_shared_clients_each_call_as_themselves(mock_aws):
+    organizations = boto3.client("organizations", region_name="us-east-1")
+    organizations.create_organization(FeatureSet="ALL")
+    accounts = [
+        organizations.create_account(AccountName=f"a{i}", Email=f"a{i}@example.com")["CreateAccountStatus"][
+            "AccountId"
+        ]
+        for i in range(4)
+    ]
+    shared = SharedClients(pool_size=8)
+    source = ambient_session()
+    bound = {a: assume_role(source, role_arn("aws", a, "R"), None).bind(shared, 2) for a in accounts}
+
+    def whoami(account_id):
+        client = bound[account_id].client("sts")
+        return account_id, [client.get_caller_identity()["Account"] for _ in range(5)]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for expected, seen in pool.map(whoami, accounts * 3):
+            assert seen == [expected] * 5
+    assert len(shared) == 1  # one sts client served every account
+    with pytest.raises(RuntimeError, match="outside BoundClient"):
+        shared.get("sts", "us-east-1").get_caller_identity()

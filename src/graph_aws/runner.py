@@ -20,6 +20,7 @@ from graph_aws.aws.context import AccountResources
 from graph_aws.aws.jobs import account_job_steps
 from graph_aws.aws.organization import steps as org
 from graph_aws.aws.sessions import AccountSession, Identity, ambient_session, assume_role, role_arn
+from graph_aws.aws.shared_clients import SharedClients
 from graph_aws.config import Settings
 from graph_aws.engine import JobResult, StepStatus, execute_steps
 from graph_aws.errors import CredentialsError, redact
@@ -91,6 +92,8 @@ class Runner:
         self.store = store
         self.progress = progress or _Silent()
         self._secrets = [settings.external_id_value()]
+        # Every account job calls AWS through the same clients, one per service and region.
+        self._shared_clients = SharedClients(pool_size=settings.concurrency * settings.calls_per_account)
 
     # ------------------------------------------------------------------ the run
 
@@ -250,17 +253,17 @@ class Runner:
     ) -> tuple[AccountOutcome, JobRecord]:
         started = _now_ms()
         scope = account_scope(plan.account_id)
+        calls = self.settings.calls_per_account
         try:
-            session = plan.session()
+            session = plan.session().bind(self._shared_clients, calls)
         except CredentialsError as error:
             reason = self._redact(str(error))
             return (
                 AccountOutcome(plan.account_id, plan.name, FAILED, reason, _now_ms()),
                 JobRecord(scope, "not_started", reason, started, _now_ms()),
             )
-        calls = self.settings.calls_per_account
         resources = AccountResources(
-            session=session.limited(calls),
+            session=session,
             account_id=plan.account_id,
             partition=identity.partition,
             requested_regions=tuple(self.settings.regions),

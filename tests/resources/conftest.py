@@ -11,6 +11,7 @@ from graph_aws.aws.api import describe_step_error
 from graph_aws.aws.context import AccountResources
 from graph_aws.aws.jobs import account_job_steps
 from graph_aws.aws.sessions import ambient_session
+from graph_aws.aws.shared_clients import SharedClients
 from graph_aws.engine import JobResult, Step, execute_steps
 
 ACCOUNT_ID = "123456789012"  # moto's default account, the one ambient credentials act in
@@ -38,7 +39,7 @@ def run_steps(mock_aws) -> RunSteps:
 
     def run(*step_ids: str, regions: Iterable[str] = REGIONS) -> JobResult:
         resources = AccountResources(
-            session=ambient_session().limited(4),
+            session=ambient_session().bind(SharedClients(), 4),
             account_id=ACCOUNT_ID,
             partition="aws",
             requested_regions=tuple(regions),

@@ -6,12 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from graph_aws.aws import types as t
-from graph_aws.aws.sessions import AccountSession
+from graph_aws.aws.shared_clients import BoundSession
 
 
 @dataclass
 class AccountResources:
-    session: AccountSession
+    session: BoundSession
     account_id: str
     partition: str
     requested_regions: tuple[str, ...] = ()  # --regions; empty: every enabled region

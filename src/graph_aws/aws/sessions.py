@@ -1,9 +1,4 @@
-"""Sessions and credentials: the ambient chain, AssumeRole with an external ID, refreshed before expiry.
-
-Every session shares one botocore data loader: building a client from a fresh session otherwise
-re-reads and re-parses the service model (about 280 ms for EC2), which a thousand accounts would pay
-a thousand times.
-"""
+"""Sessions and credentials: the ambient chain, AssumeRole with an external ID, refreshed before expiry."""
 
 from __future__ import annotations
 
@@ -20,7 +15,9 @@ from botocore.config import Config
 from botocore.credentials import CredentialProvider, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
+from graph_aws.aws.botocore_sessions import new_botocore_session
 from graph_aws.aws.limits import CallLimiter
+from graph_aws.aws.shared_clients import BoundSession, SharedClients
 from graph_aws.errors import CredentialsError
 
 DEFAULT_REGION = "us-east-1"
@@ -28,40 +25,6 @@ SESSION_DURATION_SECONDS = 3600
 # Adaptive mode adds client-side rate limiting on top of standard retries of throttling and
 # transient errors (TooManyRequestsException, Throttling, RequestLimitExceeded, SlowDown, 5xx).
 RETRY_ATTEMPTS = 10
-
-_LOADER = botocore.loaders.create_loader()
-_SHARED_CLASSES = "_graph_aws_shares_client_classes"
-
-
-def _share_client_classes() -> None:
-    """Build each service's client class once, not once per session.
-
-    botocore builds a new class (one method per API operation, with its docstring) for every client
-    of every session: a third of the cost of a client. Our sessions are all made alike by
-    `new_botocore_session`, so a class built for one serves all; other sessions in the process are
-    left alone (they are not marked).
-    """
-    creator: Any = botocore.client.ClientCreator  # the method is private: not in the type stubs
-    create_class = creator._create_client_class
-    if getattr(create_class, _SHARED_CLASSES, False):
-        return
-    classes: dict[tuple[str, str], type] = {}
-    lock = threading.Lock()
-
-    def shared(self: Any, service_name: str, service_model: Any) -> type:
-        if not getattr(self._event_emitter, _SHARED_CLASSES, False):
-            return create_class(self, service_name, service_model)
-        key = (service_name, service_model.api_version)
-        with lock:
-            if key not in classes:
-                classes[key] = create_class(self, service_name, service_model)
-            return classes[key]
-
-    setattr(shared, _SHARED_CLASSES, True)
-    creator._create_client_class = shared
-
-
-_share_client_classes()
 
 
 def client_config(max_pool_connections: int = 10) -> Config:
@@ -72,14 +35,6 @@ def client_config(max_pool_connections: int = 10) -> Config:
         read_timeout=60,
         user_agent_extra="graph-aws",
     )
-
-
-def new_botocore_session() -> botocore.session.Session:
-    """A botocore session that shares the service models and client classes of all the others."""
-    session = botocore.session.Session()
-    session.register_component("data_loader", _LOADER)
-    setattr(session.get_component("event_emitter"), _SHARED_CLASSES, True)
-    return session
 
 
 class _GivenCredentials(CredentialProvider):
@@ -105,38 +60,52 @@ class Identity:
 
 
 class AccountSession:
-    """The credentials of one account and the clients built from them (one per service and region).
+    """The credentials of one account and clients of its own (the organization's calls, AssumeRole);
+    account jobs call AWS through `bind()` instead, on the run's shared clients.
 
     botocore clients are thread-safe once built; building them is not, hence the lock.
     """
 
     def __init__(
         self,
-        botocore_session: botocore.session.Session,
         region: str,
         pool_size: int = 10,
-        limiter: CallLimiter | None = None,
+        *,
+        botocore_session: botocore.session.Session | None = None,
+        credentials: RefreshableCredentials | None = None,
     ) -> None:
+        """From a botocore session (the ambient chain), or from credentials we obtained (AssumeRole),
+        in which case the session is only built if this object's own clients are asked for."""
         self._session = botocore_session
+        self._credentials = credentials
         self.region = region
-        self.pool_size = pool_size
-        self.limiter = limiter
         self._config = client_config(pool_size)
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def limited(self, calls: int) -> AccountSession:
-        """The same credentials, with at most `calls` AWS calls in flight across all its clients."""
-        return AccountSession(self._session, self.region, max(self.pool_size, calls), CallLimiter(calls))
+    def _botocore_session(self) -> botocore.session.Session:
+        if self._session is None:
+            self._session = new_botocore_session()
+            if self._credentials is not None:
+                provider = _GivenCredentials(self._credentials)
+                self._session.get_component("credential_provider").insert_before("env", provider)
+        return self._session
+
+    def bind(self, shared: SharedClients, calls: int) -> BoundSession:
+        """This account's credentials on the run's shared clients, with at most `calls` calls in flight:
+        what an account job's steps use."""
+        credentials = self._credentials or self._botocore_session().get_credentials()
+        if credentials is None:
+            raise CredentialsError("no AWS credentials found (environment, profile, SSO or instance role)")
+        return BoundSession(shared, credentials, self.region, CallLimiter(calls))
 
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region or self.region)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
-                client = self._session.create_client(service, region_name=key[1], config=self._config)
-                if self.limiter:
-                    self.limiter.attach(client)
+                session = self._botocore_session()
+                client = session.create_client(service, region_name=key[1], config=self._config)
                 self._clients[key] = client
         return client
 
@@ -151,9 +120,8 @@ class AccountSession:
 def ambient_session(region: str | None = None, pool_size: int = 10) -> AccountSession:
     """The standard credential chain: environment, profiles, SSO, instance roles."""
     session = new_botocore_session()
-    return AccountSession(
-        session, region or session.get_config_variable("region") or DEFAULT_REGION, pool_size
-    )
+    region = region or session.get_config_variable("region") or DEFAULT_REGION
+    return AccountSession(region, pool_size, botocore_session=session)
 
 
 def role_arn(partition: str, account_id: str, role_name: str) -> str:
@@ -202,6 +170,4 @@ def assume_role(
     credentials = RefreshableCredentials.create_from_metadata(
         metadata=metadata, refresh_using=fetch, method=_GivenCredentials.METHOD
     )
-    session = new_botocore_session()
-    session.get_component("credential_provider").insert_before("env", _GivenCredentials(credentials))
-    return AccountSession(session, source.region, pool_size)
+    return AccountSession(source.region, pool_size, credentials=credentials)

@@ -19,7 +19,7 @@ import boto3.session
 import botocore.handlers
 from botocore.exceptions import ClientError
 
-from graph_aws.aws.sessions import new_botocore_session
+from graph_aws.aws.botocore_sessions import new_botocore_session
 from graph_aws.demo.seeds import seed_account
 
 MEMBER_ROLE = "OrganizationAccountAccessRole"
