@@ -230,13 +230,20 @@ def read_store(db: Path, result: RunResult) -> None:
 
 
 def collect(
-    proxy: Any, server_pid: int | None, db: Path, concurrency: int, regions: str, timeout: float
+    proxy: Any,
+    server_pid: int | None,
+    db: Path,
+    concurrency: int,
+    regions: str,
+    timeout: float,
+    calls_per_account: int = 8,
 ) -> RunResult:
     """One `graph-aws collect --organization` in a child process, through the proxy."""
     command = [
         sys.executable, "-m", "graph_aws.cli", "collect", "--organization",
         "--role-name", ROLE_NAME, "--external-id", EXTERNAL_ID,
         "--db", str(db), "--concurrency", str(concurrency), "--regions", regions,
+        "--calls-per-account", str(calls_per_account),
     ]  # fmt: skip
     env = {**os.environ, "AWS_ENDPOINT_URL": proxy.url}
     proxy.reset_counts()
@@ -383,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     add("--keep-db", action="store_true", help="keep the SQLite files and print their paths")
     add("--timeout", type=float, default=900, help="seconds before a run is killed (default 900)")
     add("--regions", default="us-east-1", help="the tool's --regions (default us-east-1)")
+    add("--calls-per-account", type=int, default=8, help="the tool's --calls-per-account (default 8)")
     args = parser.parse_args(argv)
     if args.accounts < 4:
         parser.error("--accounts must be at least 4 (the emulated organization has three special members)")
@@ -426,11 +434,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fault proxy: {args.latency_ms} ms per call; collecting with --regions {args.regions}")
         server_pid = getattr(getattr(server, "_process", None), "pid", None)
 
+        per_account = args.calls_per_account
+        print(f"--calls-per-account {per_account} in every run")
         runs = [
-            collect(proxy, server_pid, workdir / "default.db", args.concurrency, args.regions, args.timeout)
+            collect(
+                proxy,
+                server_pid,
+                workdir / "default.db",
+                args.concurrency,
+                args.regions,
+                args.timeout,
+                per_account,
+            )
         ]
         if not args.skip_serial and args.concurrency != 1:
-            runs.append(collect(proxy, server_pid, workdir / "serial.db", 1, args.regions, args.timeout))
+            runs.append(
+                collect(proxy, server_pid, workdir / "serial.db", 1, args.regions, args.timeout, per_account)
+            )
 
         print()
         calls_ok = print_calls(expected_calls(shape), runs, shape.ingested)

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from graph_aws.aws.resources.ec2.model import SUBNET
+from graph_aws.aws.resources.iam.service import IAM_ROLE
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
 from graph_aws.engine import StepContext
 from graph_aws.model import (
@@ -23,8 +25,6 @@ from graph_aws.model import (
 
 LAMBDA = ServiceSpec("lambda", "Lambda", EntityType("Lambda", "aws_lambda", ("Service",)))
 LAMBDA_FUNCTION = EntityType("Lambda Function", "aws_lambda_function", ("Function",))
-IAM_ROLE = EntityType("IAM Role", "aws_iam_role", ("AccessRole",))
-SUBNET = EntityType("Subnet", "aws_subnet", ("Network",))
 
 
 def parse_timestamp(value: str | None) -> int | None:

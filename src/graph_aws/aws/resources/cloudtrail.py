@@ -15,6 +15,7 @@ from typing import Any
 from graph_aws.aws import types as t
 from graph_aws.aws.context import AccountResources
 from graph_aws.aws.resources.registry import Where, for_each_region, regions_of
+from graph_aws.aws.resources.s3 import S3_BUCKET
 from graph_aws.engine import Step, StepContext
 from graph_aws.model import (
     Entity,
@@ -26,7 +27,6 @@ from graph_aws.model import (
 )
 
 CLOUDTRAIL = EntityType("CloudTrail", "aws_cloudtrail", ("Service",))
-S3_BUCKET = EntityType("S3 Bucket", "aws_s3_bucket", ("DataStore",))
 ACCOUNT_HAS_CLOUDTRAIL = RelationshipType(t.ACCOUNT, "HAS", CLOUDTRAIL)
 CLOUDTRAIL_LOGS_BUCKET = RelationshipType(CLOUDTRAIL, "LOGS", S3_BUCKET)
 

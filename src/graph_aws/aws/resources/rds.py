@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from graph_aws.aws.resources.ec2.model import SECURITY_GROUP
 from graph_aws.aws.resources.kms import KMS_KEY
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
 from graph_aws.engine import StepContext
@@ -13,7 +14,6 @@ from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, 
 RDS = ServiceSpec("rds", "RDS", EntityType("RDS", "aws_rds", ("Service",)))
 RDS_CLUSTER = EntityType("RDS Cluster", "aws_rds_cluster", ("DataStore", "Database", "Cluster"))
 DB_INSTANCE = EntityType("RDS DB Instance", "aws_db_instance", ("DataStore", "Database", "Host"))
-SECURITY_GROUP = EntityType("Security Group", "aws_security_group", ("Firewall",))
 
 
 def common_properties(raw: Mapping[str, Any], where: Where) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from typing import Any
 from graph_aws.aws.resources.ec2.model import (
     EBS_VOLUME,
     EC2,
-    KMS_KEY,
     arn_of,
     ids,
     link,
@@ -17,6 +16,7 @@ from graph_aws.aws.resources.ec2.model import (
     relate,
     web_link,
 )
+from graph_aws.aws.resources.kms import KMS_KEY
 from graph_aws.aws.resources.registry import ResourceSpec, Where
 from graph_aws.model import Entity, Relationship, RelationshipType, epoch_millis, make_entity
 
