@@ -146,8 +146,15 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                 operation = target.split(".")[-1]
             elif "Action" in form:
                 operation = form["Action"][0]
-            elif service == "s3" and self.command == "GET" and self.path.split("?")[0] in ("", "/"):
-                operation = "ListBuckets"
+            elif service == "s3":  # REST: name a call by its method and sub-resource (?acl, ?policy ...)
+                path, _, query = self.path.partition("?")
+                if path in ("", "/"):
+                    operation = "ListBuckets" if self.command == "GET" else self.command
+                else:
+                    sub_resource = query.split("&")[0].split("=")[0]
+                    operation = (
+                        f"{self.command} ?{sub_resource}" if sub_resource else f"{self.command} bucket"
+                    )
             else:  # other REST calls (account): the operation is the last path segment
                 operation = self.path.split("?")[0].rstrip("/").split("/")[-1]
                 operation = operation[:1].upper() + operation[1:]
