@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -134,7 +134,9 @@ class Runner:
 
         self.progress.accounts_planned(len(plans))
         with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="account") as executor:
-            for outcome, job in executor.map(lambda plan: self._account_job(plan, identity, report), plans):
+            jobs = [executor.submit(self._account_job, plan, identity, report) for plan in plans]
+            for done in as_completed(jobs):  # in the order they finish, so progress moves as they do
+                outcome, job = done.result()
                 report.outcomes.append(outcome)
                 report.jobs.append(job)
                 self.store.record_job(report.run_id, job)
