@@ -24,6 +24,7 @@ _XML_ERROR = (
     "<RequestId>faultproxy</RequestId></ErrorResponse>"
 )
 _JSON = "application/x-amz-json-1.1"
+_API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # /2015-03-31/functions
 
 # (status, content type, body) of a throttling answer, per signing service.
 THROTTLE = {
@@ -155,8 +156,9 @@ def _handler_for(proxy: FaultProxy) -> type[BaseHTTPRequestHandler]:
                     operation = (
                         f"{self.command} ?{sub_resource}" if sub_resource else f"{self.command} bucket"
                     )
-            else:  # other REST calls (account): the operation is the last path segment
-                operation = self.path.split("?")[0].rstrip("/").split("/")[-1]
+            else:  # other REST calls: the first path segment after the API version (account, lambda)
+                segments = [p for p in self.path.split("?")[0].split("/") if p and not _API_VERSION.match(p)]
+                operation = segments[0] if segments else self.command
                 operation = operation[:1].upper() + operation[1:]
             return service, operation, form
 
