@@ -29,7 +29,6 @@ INSTANCE = EntityType("EC2 Instance", "aws_instance", ("Host",))
 EBS_VOLUME = EntityType("EBS Volume", "aws_ebs_volume", ("DataStore", "Disk"))
 EIP = EntityType("Elastic IP", "aws_eip", ("IpAddress",))
 ENI = EntityType("Network Interface", "aws_eni", ("NetworkInterface",))
-# Owned by the KMS step; EBS volumes only point at it by key.
 
 # Security group rules ALLOW sources that are not AWS resources: the whole Internet (JupiterOne's
 # global `internet` entity, the same _key in every account) or another address range.
