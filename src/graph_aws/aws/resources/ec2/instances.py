@@ -24,10 +24,9 @@ from graph_aws.aws.resources.ec2.model import (
     SECURITY_GROUP,
     SUBNET,
     arn_of,
+    ec2_entity,
     ids,
     link,
-    name_tag,
-    web_link,
 )
 from graph_aws.aws.resources.registry import Where, for_each_region, regions_of
 from graph_aws.engine import Step, StepContext
@@ -36,7 +35,6 @@ from graph_aws.model import (
     Relationship,
     RelationshipType,
     epoch_millis,
-    make_entity,
     make_relationship,
 )
 
@@ -68,14 +66,14 @@ def to_instance(raw: Mapping[str, Any], where: Where) -> Entity:
     state = raw.get("State", {}).get("Name")
     metadata = raw.get("MetadataOptions") or {}
     placement = raw.get("Placement") or {}
-    return make_entity(
+    return ec2_entity(
+        INSTANCE,
+        where,
+        raw,
         key=key,
-        type=INSTANCE.type,
-        classes=INSTANCE.classes,
-        name=name_tag(raw) or instance_id,
+        resource_id=instance_id,
+        console=("ec2/v2", f"Instances:instanceId={instance_id}"),
         properties={
-            "arn": key,
-            "id": instance_id,
             "instanceId": instance_id,
             "instanceType": raw.get("InstanceType"),
             "state": state,
@@ -106,11 +104,7 @@ def to_instance(raw: Mapping[str, Any], where: Where) -> Entity:
             "rootDeviceType": raw.get("RootDeviceType"),
             "rootDeviceName": raw.get("RootDeviceName"),
             "securityGroupIds": ids(raw.get("SecurityGroups"), "GroupId") or None,
-            "webLink": web_link(where, "ec2/v2", f"Instances:instanceId={instance_id}"),
-            "accountId": where.account_id,
-            "region": where.region,
         },
-        tags=raw.get("Tags"),
     )
 
 

@@ -13,14 +13,13 @@ from graph_aws.aws.resources.ec2.model import (
     SECURITY_GROUP,
     SUBNET,
     arn_of,
+    ec2_entity,
     ids,
     link,
-    name_tag,
     relate,
-    web_link,
 )
 from graph_aws.aws.resources.registry import ResourceSpec, Where
-from graph_aws.model import Entity, Relationship, RelationshipType, make_entity
+from graph_aws.model import Entity, Relationship, RelationshipType
 
 SUBNET_HAS_ENI = RelationshipType(SUBNET, "HAS", ENI)
 INSTANCE_USES_ENI = RelationshipType(INSTANCE, "USES", ENI)
@@ -33,14 +32,14 @@ def to_eni(raw: Mapping[str, Any], where: Where) -> Entity:
     key = arn_of(where, "network-interface", eni_id)
     association = raw.get("Association") or {}
     attachment = raw.get("Attachment") or {}
-    return make_entity(
+    return ec2_entity(
+        ENI,
+        where,
+        raw,
         key=key,
-        type=ENI.type,
-        classes=ENI.classes,
-        name=name_tag(raw) or eni_id,
+        resource_id=eni_id,
+        console=("ec2/v2", f"NetworkInterface:networkInterfaceId={eni_id}"),
         properties={
-            "arn": key,
-            "id": eni_id,
             "networkInterfaceId": eni_id,
             "interfaceType": raw.get("InterfaceType"),
             "status": raw.get("Status"),
@@ -61,9 +60,6 @@ def to_eni(raw: Mapping[str, Any], where: Where) -> Entity:
             "requesterManaged": raw.get("RequesterManaged"),
             "sourceDestCheck": raw.get("SourceDestCheck"),
             "securityGroupIds": ids(raw.get("Groups"), "GroupId") or None,
-            "webLink": web_link(where, "ec2/v2", f"NetworkInterface:networkInterfaceId={eni_id}"),
-            "accountId": where.account_id,
-            "region": where.region,
         },
         tags=raw.get("TagSet") or raw.get("Tags"),
     )
@@ -83,14 +79,15 @@ def eni_relationships(raw: Mapping[str, Any], where: Where) -> Iterator[Relation
 def to_eip(raw: Mapping[str, Any], where: Where) -> Entity:
     allocation_id = raw["AllocationId"]
     key = arn_of(where, "elastic-ip", allocation_id)
-    return make_entity(
+    return ec2_entity(
+        EIP,
+        where,
+        raw,
         key=key,
-        type=EIP.type,
-        classes=EIP.classes,
-        name=name_tag(raw) or raw["PublicIp"],
+        resource_id=allocation_id,
+        name=raw["PublicIp"],
+        console=("ec2/v2", f"ElasticIpDetails:AllocationId={allocation_id}"),
         properties={
-            "arn": key,
-            "id": allocation_id,
             "allocationId": allocation_id,
             "associationId": raw.get("AssociationId") or None,
             "publicIp": raw["PublicIp"],
@@ -102,11 +99,7 @@ def to_eip(raw: Mapping[str, Any], where: Where) -> Entity:
             "networkInterfaceId": raw.get("NetworkInterfaceId") or None,
             "networkBorderGroup": raw.get("NetworkBorderGroup"),
             "publicIpv4Pool": raw.get("PublicIpv4Pool"),
-            "webLink": web_link(where, "ec2/v2", f"ElasticIpDetails:AllocationId={allocation_id}"),
-            "accountId": where.account_id,
-            "region": where.region,
         },
-        tags=raw.get("Tags"),
     )
 
 

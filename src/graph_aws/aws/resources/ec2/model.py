@@ -51,6 +51,37 @@ def web_link(where: Where, service: str, fragment: str) -> str:
     return f"https://{host}/{service}/home?region={where.region}#{fragment}"
 
 
+def ec2_entity(
+    entity_type: EntityType,
+    where: Where,
+    raw: Mapping[str, Any],
+    *,
+    key: str,
+    resource_id: str,
+    console: tuple[str, str],
+    properties: Mapping[str, Any],
+    name: str | None = None,
+    tags: Any = None,
+) -> Entity:
+    """What every EC2 converter shares: the name (the Name tag, else `name` or the id), `arn`, `id`,
+    the console `webLink`, `accountId`, `region` and the tags."""
+    return make_entity(
+        key=key,
+        type=entity_type.type,
+        classes=entity_type.classes,
+        name=name_tag(raw) or name or resource_id,
+        properties={
+            "arn": key,
+            "id": resource_id,
+            **properties,
+            "webLink": web_link(where, *console),
+            "accountId": where.account_id,
+            "region": where.region,
+        },
+        tags=tags if tags is not None else raw.get("Tags"),
+    )
+
+
 def name_tag(raw: Mapping[str, Any]) -> str | None:
     return next((t.get("Value") for t in raw.get("Tags") or [] if t.get("Key") == "Name"), None) or None
 

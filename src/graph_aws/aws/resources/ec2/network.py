@@ -22,15 +22,14 @@ from graph_aws.aws.resources.ec2.model import (
     VPC,
     arn_of,
     compact_json,
+    ec2_entity,
     ids,
     is_private,
     link,
-    name_tag,
     relate,
-    web_link,
 )
 from graph_aws.aws.resources.registry import ResourceSpec, Where
-from graph_aws.model import Entity, Relationship, RelationshipType, epoch_millis, make_entity
+from graph_aws.model import Entity, Relationship, RelationshipType, epoch_millis
 
 VPC_CONTAINS_SUBNET = RelationshipType(VPC, "CONTAINS", SUBNET)
 VPC_HAS_NETWORK_ACL = RelationshipType(VPC, "HAS", NETWORK_ACL)
@@ -55,14 +54,14 @@ def to_vpc(raw: Mapping[str, Any], where: Where) -> Entity:
     ipv6 = [
         a["Ipv6CidrBlock"] for a in raw.get("Ipv6CidrBlockAssociationSet") or [] if a.get("Ipv6CidrBlock")
     ]
-    return make_entity(
+    return ec2_entity(
+        VPC,
+        where,
+        raw,
         key=key,
-        type=VPC.type,
-        classes=VPC.classes,
-        name=name_tag(raw) or raw["VpcId"],
+        resource_id=raw["VpcId"],
+        console=("vpc", f"VpcDetails:VpcId={raw['VpcId']}"),
         properties={
-            "arn": key,
-            "id": raw["VpcId"],
             "vpcId": raw["VpcId"],
             "CIDR": raw.get("CidrBlock"),
             "cidrBlock": raw.get("CidrBlock"),
@@ -76,25 +75,21 @@ def to_vpc(raw: Mapping[str, Any], where: Where) -> Entity:
             "ownerId": raw.get("OwnerId"),
             "internal": is_private(raw.get("CidrBlock")),
             "public": False,
-            "webLink": web_link(where, "vpc", f"VpcDetails:VpcId={raw['VpcId']}"),
-            "accountId": where.account_id,
-            "region": where.region,
         },
-        tags=raw.get("Tags"),
     )
 
 
 def to_subnet(raw: Mapping[str, Any], where: Where) -> Entity:
     key = subnet_key(where, raw["SubnetId"])
     cidr = raw.get("CidrBlock")
-    return make_entity(
+    return ec2_entity(
+        SUBNET,
+        where,
+        raw,
         key=key,
-        type=SUBNET.type,
-        classes=SUBNET.classes,
-        name=name_tag(raw) or raw["SubnetId"],
+        resource_id=raw["SubnetId"],
+        console=("vpc", f"SubnetDetails:subnetId={raw['SubnetId']}"),
         properties={
-            "arn": key,
-            "id": raw["SubnetId"],
             "subnetId": raw["SubnetId"],
             "vpcId": raw["VpcId"],
             "CIDR": cidr,
@@ -108,11 +103,7 @@ def to_subnet(raw: Mapping[str, Any], where: Where) -> Entity:
             "state": raw.get("State"),
             "availableIpAddressCount": raw.get("AvailableIpAddressCount"),
             "internal": is_private(cidr),
-            "webLink": web_link(where, "vpc", f"SubnetDetails:subnetId={raw['SubnetId']}"),
-            "accountId": where.account_id,
-            "region": where.region,
         },
-        tags=raw.get("Tags"),
     )
 
 
@@ -122,14 +113,14 @@ def subnet_in_vpc(raw: Mapping[str, Any], where: Where) -> Iterator[Relationship
 
 def to_network_acl(raw: Mapping[str, Any], where: Where) -> Entity:
     key = arn_of(where, "network-acl", raw["NetworkAclId"])
-    return make_entity(
+    return ec2_entity(
+        NETWORK_ACL,
+        where,
+        raw,
         key=key,
-        type=NETWORK_ACL.type,
-        classes=NETWORK_ACL.classes,
-        name=name_tag(raw) or raw["NetworkAclId"],
+        resource_id=raw["NetworkAclId"],
+        console=("vpc", f"NetworkAclDetails:networkAclId={raw['NetworkAclId']}"),
         properties={
-            "arn": key,
-            "id": raw["NetworkAclId"],
             "networkAclId": raw["NetworkAclId"],
             "vpcId": raw["VpcId"],
             "default": raw.get("IsDefault"),
@@ -138,11 +129,7 @@ def to_network_acl(raw: Mapping[str, Any], where: Where) -> Entity:
             "ingressRules": compact_json([e for e in raw.get("Entries") or [] if not e.get("Egress")]),
             "egressRules": compact_json([e for e in raw.get("Entries") or [] if e.get("Egress")]),
             "subnetIds": ids(raw.get("Associations"), "SubnetId") or None,
-            "webLink": web_link(where, "vpc", f"NetworkAclDetails:networkAclId={raw['NetworkAclId']}"),
-            "accountId": where.account_id,
-            "region": where.region,
         },
-        tags=raw.get("Tags"),
     )
 
 
@@ -157,25 +144,21 @@ def to_internet_gateway(raw: Mapping[str, Any], where: Where) -> Entity:
     gateway_id = raw["InternetGatewayId"]
     key = arn_of(where, "internet-gateway", gateway_id)
     vpc_ids = ids(raw.get("Attachments"), "VpcId")
-    return make_entity(
+    return ec2_entity(
+        INTERNET_GATEWAY,
+        where,
+        raw,
         key=key,
-        type=INTERNET_GATEWAY.type,
-        classes=INTERNET_GATEWAY.classes,
-        name=name_tag(raw) or gateway_id,
+        resource_id=gateway_id,
+        console=("vpc", f"InternetGateway:internetGatewayId={gateway_id}"),
         properties={
-            "arn": key,
-            "id": gateway_id,
             "internetGatewayId": gateway_id,
             "vpcId": vpc_ids[0] if vpc_ids else None,
             "vpcIds": vpc_ids or None,
             "attached": bool(vpc_ids),
             "ownerId": raw.get("OwnerId"),
             "public": True,
-            "webLink": web_link(where, "vpc", f"InternetGateway:internetGatewayId={gateway_id}"),
-            "accountId": where.account_id,
-            "region": where.region,
         },
-        tags=raw.get("Tags"),
     )
 
 
@@ -189,14 +172,14 @@ def to_nat_gateway(raw: Mapping[str, Any], where: Where) -> Entity:
     gateway_id = raw["NatGatewayId"]
     key = arn_of(where, "natgateway", gateway_id)
     addresses = raw.get("NatGatewayAddresses") or []
-    return make_entity(
+    return ec2_entity(
+        NAT_GATEWAY,
+        where,
+        raw,
         key=key,
-        type=NAT_GATEWAY.type,
-        classes=NAT_GATEWAY.classes,
-        name=name_tag(raw) or gateway_id,
+        resource_id=gateway_id,
+        console=("vpc", f"NatGatewayDetails:natGatewayId={gateway_id}"),
         properties={
-            "arn": key,
-            "id": gateway_id,
             "natGatewayId": gateway_id,
             "vpcId": raw.get("VpcId"),
             "subnetId": raw.get("SubnetId"),
@@ -206,11 +189,7 @@ def to_nat_gateway(raw: Mapping[str, Any], where: Where) -> Entity:
             "privateIp": ids(addresses, "PrivateIp") or None,
             "allocationIds": ids(addresses, "AllocationId") or None,
             "createdOn": epoch_millis(raw.get("CreateTime")),
-            "webLink": web_link(where, "vpc", f"NatGatewayDetails:natGatewayId={gateway_id}"),
-            "accountId": where.account_id,
-            "region": where.region,
         },
-        tags=raw.get("Tags"),
     )
 
 
@@ -252,25 +231,21 @@ def to_route_table(raw: Mapping[str, Any], where: Where) -> Entity:
         }
         for r in raw.get("Routes") or []
     ]
-    return make_entity(
+    return ec2_entity(
+        ROUTE_TABLE,
+        where,
+        raw,
         key=key,
-        type=ROUTE_TABLE.type,
-        classes=ROUTE_TABLE.classes,
-        name=name_tag(raw) or table_id,
+        resource_id=table_id,
+        console=("vpc", f"RouteTableDetails:RouteTableId={table_id}"),
         properties={
-            "arn": key,
-            "id": table_id,
             "routeTableId": table_id,
             "vpcId": raw["VpcId"],
             "main": any(a.get("Main") for a in associations),
             "subnetIds": ids(associations, "SubnetId") or None,
             "routes": compact_json(routes),
             "ownerId": raw.get("OwnerId"),
-            "webLink": web_link(where, "vpc", f"RouteTableDetails:RouteTableId={table_id}"),
-            "accountId": where.account_id,
-            "region": where.region,
         },
-        tags=raw.get("Tags"),
     )
 
 

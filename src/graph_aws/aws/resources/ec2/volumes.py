@@ -10,15 +10,14 @@ from graph_aws.aws.resources.ec2.model import (
     EBS_VOLUME,
     EC2,
     arn_of,
+    ec2_entity,
     ids,
     link,
-    name_tag,
     relate,
-    web_link,
 )
 from graph_aws.aws.resources.kms import KMS_KEY
 from graph_aws.aws.resources.registry import ResourceSpec, Where
-from graph_aws.model import Entity, Relationship, RelationshipType, epoch_millis, make_entity
+from graph_aws.model import Entity, Relationship, RelationshipType, epoch_millis
 
 VOLUME_USES_KMS_KEY = RelationshipType(EBS_VOLUME, "USES", KMS_KEY)
 
@@ -32,14 +31,14 @@ def to_ebs_volume(raw: Mapping[str, Any], where: Where) -> Entity:
     volume_id = raw["VolumeId"]
     key = arn_of(where, "volume", volume_id)
     attachments = raw.get("Attachments") or []
-    return make_entity(
+    return ec2_entity(
+        EBS_VOLUME,
+        where,
+        raw,
         key=key,
-        type=EBS_VOLUME.type,
-        classes=EBS_VOLUME.classes,
-        name=name_tag(raw) or volume_id,
+        resource_id=volume_id,
+        console=("ec2/v2", f"Volumes:volumeId={volume_id}"),
         properties={
-            "arn": key,
-            "id": volume_id,
             "volumeId": volume_id,
             "encrypted": bool(raw.get("Encrypted")),
             "kmsKeyId": kms_key_arn(raw["KmsKeyId"], where) if raw.get("KmsKeyId") else None,
@@ -54,11 +53,7 @@ def to_ebs_volume(raw: Mapping[str, Any], where: Where) -> Entity:
             "attached": bool(attachments),
             "attachedInstanceIds": ids(attachments, "InstanceId") or None,
             "createdOn": epoch_millis(raw.get("CreateTime")),
-            "webLink": web_link(where, "ec2/v2", f"Volumes:volumeId={volume_id}"),
-            "accountId": where.account_id,
-            "region": where.region,
         },
-        tags=raw.get("Tags"),
     )
 
 
