@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from graph_aws.aws.resources.ec2.model import SUBNET
+from graph_aws.aws.resources.ec2.model import SUBNET, arn_of
 from graph_aws.aws.resources.iam.service import IAM_ROLE
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
 from graph_aws.engine import StepContext
@@ -30,10 +30,6 @@ LAMBDA_FUNCTION = EntityType("Lambda Function", "aws_lambda_function", ("Functio
 def parse_timestamp(value: str | None) -> int | None:
     """Lambda gives `LastModified` as ISO 8601 text (`2024-01-02T03:04:05.678+0000`), not a date."""
     return epoch_millis(datetime.fromisoformat(value)) if value else None
-
-
-def subnet_arn(subnet_id: str, where: Where) -> str:
-    return where.arn("ec2", f"subnet/{subnet_id}")
 
 
 def to_lambda_function(raw: Mapping[str, Any], where: Where) -> Entity:
@@ -83,7 +79,10 @@ def enrich_function(
     for subnet_id in (raw.get("VpcConfig") or {}).get("SubnetIds") or []:
         context.job_state.add_relationship(
             make_relationship(
-                from_entity=function, verb="HAS", to_type=SUBNET.type, to_key=subnet_arn(subnet_id, where)
+                from_entity=function,
+                verb="HAS",
+                to_type=SUBNET.type,
+                to_key=arn_of(where, "subnet", subnet_id),
             )
         )
 

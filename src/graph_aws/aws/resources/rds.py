@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from graph_aws.aws.resources.ec2.model import SECURITY_GROUP
+from graph_aws.aws.resources.ec2.model import SECURITY_GROUP, arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
 from graph_aws.engine import StepContext
@@ -104,7 +104,7 @@ def link_keys_and_security_groups(
         context.job_state.add_relationship(
             make_relationship(
                 from_type=SECURITY_GROUP.type,
-                from_key=where.arn("ec2", f"security-group/{group['VpcSecurityGroupId']}"),
+                from_key=arn_of(where, "security-group", group["VpcSecurityGroupId"]),
                 verb="PROTECTS",
                 to_entity=entity,
             )
