@@ -7,12 +7,14 @@ Building a client from a fresh session otherwise re-reads and re-parses the serv
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Literal
 
 import botocore.client
 import botocore.loaders
 import botocore.session
+from botocore.config import Config
 
+RETRY_ATTEMPTS = 10  # total attempts of one call: throttling and transient errors are retried
 _LOADER = botocore.loaders.create_loader()
 _SHARED_CLASSES = "_graph_aws_shares_client_classes"
 
@@ -46,6 +48,18 @@ def _share_client_classes() -> None:
 
 
 _share_client_classes()
+
+
+def client_config(max_pool_connections: int, *, retry_mode: Literal["standard", "adaptive"]) -> Config:
+    """Every client's settings. Adaptive mode adds a client-side rate limiter to the standard
+    retries of throttling and transient errors (TooManyRequestsException, Throttling, SlowDown, 5xx)."""
+    return Config(
+        retries={"mode": retry_mode, "total_max_attempts": RETRY_ATTEMPTS},
+        max_pool_connections=max_pool_connections,
+        connect_timeout=10,
+        read_timeout=60,
+        user_agent_extra="graph-aws",
+    )
 
 
 def new_botocore_session() -> botocore.session.Session:

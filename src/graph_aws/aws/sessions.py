@@ -11,30 +11,16 @@ from typing import Any
 import botocore.client
 import botocore.loaders
 import botocore.session
-from botocore.config import Config
 from botocore.credentials import CredentialProvider, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
-from graph_aws.aws.botocore_sessions import new_botocore_session
+from graph_aws.aws.botocore_sessions import client_config, new_botocore_session
 from graph_aws.aws.limits import CallLimiter
 from graph_aws.aws.shared_clients import BoundSession, SharedClients
 from graph_aws.errors import CredentialsError
 
 DEFAULT_REGION = "us-east-1"
 SESSION_DURATION_SECONDS = 3600
-# Adaptive mode adds client-side rate limiting on top of standard retries of throttling and
-# transient errors (TooManyRequestsException, Throttling, RequestLimitExceeded, SlowDown, 5xx).
-RETRY_ATTEMPTS = 10
-
-
-def client_config(max_pool_connections: int = 10) -> Config:
-    return Config(
-        retries={"mode": "adaptive", "total_max_attempts": RETRY_ATTEMPTS},
-        max_pool_connections=max_pool_connections,
-        connect_timeout=10,
-        read_timeout=60,
-        user_agent_extra="graph-aws",
-    )
 
 
 class _GivenCredentials(CredentialProvider):
@@ -79,7 +65,7 @@ class AccountSession:
         self._session = botocore_session
         self._credentials = credentials
         self.region = region
-        self._config = client_config(pool_size)
+        self._config = client_config(pool_size, retry_mode="adaptive")
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 

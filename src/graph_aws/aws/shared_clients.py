@@ -20,13 +20,10 @@ from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from botocore.config import Config
 from botocore.credentials import CredentialProvider, Credentials, ReadOnlyCredentials
 
-from graph_aws.aws.botocore_sessions import new_botocore_session
+from graph_aws.aws.botocore_sessions import client_config, new_botocore_session
 from graph_aws.aws.limits import CallLimiter
-
-RETRY_ATTEMPTS = 10
 
 _CURRENT: ContextVar[Credentials | None] = ContextVar("graph_aws_account_credentials", default=None)
 
@@ -76,13 +73,7 @@ class SharedClients:
         # The loader and client classes are shared with every other session (see sessions.py).
         self._session = new_botocore_session()
         self._session.get_component("credential_provider").insert_before("env", _Provider())
-        self._config = Config(
-            retries={"mode": "standard", "total_max_attempts": RETRY_ATTEMPTS},
-            max_pool_connections=pool_size,
-            connect_timeout=10,
-            read_timeout=60,
-            user_agent_extra="graph-aws",
-        )
+        self._config = client_config(pool_size, retry_mode="standard")
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
