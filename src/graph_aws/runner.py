@@ -125,12 +125,13 @@ class Runner:
             )
         identity = management.identity()
 
-        plans = [_AccountPlan(identity.account_id, None, lambda: management)]
+        caller = _AccountPlan(identity.account_id, None, lambda: management)
+        plans = [caller]
         listing: list[org.OrganizationAccount] | None = None
         if settings.organization:
             self.progress.phase("Listing the organization")
             listing = self._organization_job(report, management, identity)
-            plans = self._plan_members(report, management, identity, listing)
+            plans += self._plan_members(report, management, identity, listing, caller)
 
         self.progress.accounts_planned(len(plans))
         with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="account") as executor:
@@ -207,12 +208,14 @@ class Runner:
         management: AccountSession,
         identity: Identity,
         listing: list[org.OrganizationAccount] | None,
+        caller: _AccountPlan,
     ) -> list[_AccountPlan]:
-        """The caller's account, then every selected member; skipped ones are recorded with their reason."""
-        plans = [_AccountPlan(identity.account_id, None, lambda: management)]
+        """Every selected member but the caller's own account (which gets its name from the listing);
+        skipped ones are recorded with their reason."""
+        plans = []
         for account in listing or []:
-            if account.account_id == identity.account_id:
-                plans[0].name = account.name
+            if account.account_id == caller.account_id:
+                caller.name = account.name
                 continue
             if not account.decision.selected:
                 report.outcomes.append(
@@ -230,8 +233,8 @@ class Runner:
         return plans
 
     def _assumer(self, management: AccountSession, arn: str) -> Callable[[], AccountSession]:
-        pool = max(10, self.settings.concurrency)
-        return lambda: assume_role(management, arn, self.settings.external_id_value(), pool_size=pool)
+        # Only the credentials are used: account jobs call AWS through the shared clients.
+        return lambda: assume_role(management, arn, self.settings.external_id_value())
 
     def _remove_departed(self, report: RunReport, listing: list[org.OrganizationAccount]) -> None:
         """After a complete listing: accounts that left hold nothing; skipped and inactive ones hold
