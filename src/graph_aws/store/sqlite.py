@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -137,35 +138,23 @@ class SqliteStore:
         """Make `scope` hold exactly these objects, except that objects of `partial_types` that the
         job did not produce are kept. One transaction; nothing is written when nothing changed."""
         partial = set(partial_types)
-        with self._lock:
-            self._begin()
-            try:
-                counts = self._replace(scope, "scope_entity", entities, partial)
-                counts += self._replace(scope, "scope_relationship", relationships, partial)
-                self._db.execute(
-                    "INSERT INTO scope(scope, organization_id) VALUES (?, ?) "
-                    "ON CONFLICT(scope) DO UPDATE SET organization_id=excluded.organization_id "
-                    "WHERE scope.organization_id IS NOT excluded.organization_id",
-                    (scope, organization_id),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            counts = self._replace(scope, "scope_entity", entities, partial)
+            counts += self._replace(scope, "scope_relationship", relationships, partial)
+            self._db.execute(
+                "INSERT INTO scope(scope, organization_id) VALUES (?, ?) "
+                "ON CONFLICT(scope) DO UPDATE SET organization_id=excluded.organization_id "
+                "WHERE scope.organization_id IS NOT excluded.organization_id",
+                (scope, organization_id),
+            )
         return counts
 
     def delete_scope(self, scope: str) -> SyncCounts:
         """Remove everything a scope holds (an account that left the organization)."""
-        with self._lock:
-            self._begin()
-            try:
-                counts = self._replace(scope, "scope_entity", [], set())
-                counts += self._replace(scope, "scope_relationship", [], set())
-                self._db.execute("DELETE FROM scope WHERE scope=?", (scope,))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._transaction():
+            counts = self._replace(scope, "scope_entity", [], set())
+            counts += self._replace(scope, "scope_relationship", [], set())
+            self._db.execute("DELETE FROM scope WHERE scope=?", (scope,))
         return counts
 
     def scopes(self, organization_id: str | None = None) -> list[str]:
@@ -177,8 +166,17 @@ class SqliteStore:
             ).fetchall()
         return [r[0] for r in rows]
 
-    def _begin(self) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One writer at a time; everything inside commits together or not at all."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
 
     def _replace(
         self, scope: str, table: str, objects: Sequence[dict[str, Any]], partial: set[str]
