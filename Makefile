@@ -17,6 +17,11 @@ $(VENV)/.test-installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install --quiet -e '.[demo,test]'
 	touch $@
 
+# JupiterOne's own published tools (data model, SDK CLI, rule packs): the tests' oracles, from npm.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 demo: $(VENV)/.demo-installed
 	$(BIN)/graph-aws demo
 
@@ -25,11 +30,11 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-test: lint
+test: lint node_modules/.installed
 	$(BIN)/pytest -q
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/org_collect.py
 
 clean:
-	rm -rf $(VENV) graph-aws-demo.db
+	rm -rf $(VENV) node_modules graph-aws-demo.db
