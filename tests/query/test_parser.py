@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph_aws.errors import GraphAwsError, J1QLError, J1QLSyntaxError
-from graph_aws.query.parser import (
+from graph_aws.query.ast import (
     UNDEFINED,
     BoolOp,
     Comparison,
@@ -14,8 +14,9 @@ from graph_aws.query.parser import (
     Property,
     RefComparison,
     RelativeDate,
-    parse,
+    ValueSet,
 )
+from graph_aws.query.parser import parse
 
 REFERENCE_EXAMPLES = [
     "Find aws_account with master=true as a return a.accountId, a.displayName, a.description, a.email, "
@@ -68,12 +69,14 @@ def test_with_operators_values_and_precedence() -> None:
 
 
 def test_shorthand_any_of_and_all_of() -> None:
-    assert parse("FIND * WITH x = ('a' or 'b')").find.filter == BoolOp(
-        "or", (Comparison(Property("x"), "=", "a"), Comparison(Property("x"), "=", "b"))
+    assert parse("FIND * WITH x = ('a' or 'b')").find.filter == Comparison(
+        Property("x"), "=", ValueSet(("a", "b"), "any")
     )
-    assert parse("FIND * WITH x != ('a' and 'b')").find.filter == BoolOp(
-        "and", (Comparison(Property("x"), "!=", "a"), Comparison(Property("x"), "!=", "b"))
+    assert parse("FIND * WITH x != ('a' and 'b')").find.filter == Comparison(
+        Property("x"), "!=", ValueSet(("a", "b"), "all")
     )
+    # The one-value shorthand is the value itself.
+    assert parse("FIND * WITH x ~= ('a')").find.filter == Comparison(Property("x"), "~=", "a")
 
 
 def test_relative_dates() -> None:
@@ -156,7 +159,6 @@ def test_multi_line_query_error_points_at_its_line() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("FIND x RETURN x", "name a property"),
         ("FIND x LIMIT 1.5", "whole number"),
         ("FIND x AS a WITH y = 1 AS b", "two aliases"),
         ("FIND x (THAT !HAS y)?", "cannot be optional"),

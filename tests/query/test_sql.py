@@ -144,7 +144,8 @@ def test_unknown_type_class_or_property_matches_nothing(graph_store: SqliteStore
         ("[tag.AccountName] = 'mgmt'", ["alice"]),
         ("tag.AccountName != undefined", ["alice"]),
         ("name = ('alice' or 'carol')", ["alice"]),
-        ("name != ('alice' and 'carol')", ["bob"]),
+        ("name != ('alice' and 'carol')", ["alice", "bob"]),  # De Morgan: NOT (= alice AND = carol)
+        ("name != ('alice' or 'carol')", ["bob"]),
         ("NOT (name = 'alice' OR loginCount > 100)", ["bob"]),
         ("_class = 'User' AND _type = 'aws_iam_user' AND _key $= 'bob'", ["bob"]),
         ("loginCount = '12'", []),  # a string is not a number
@@ -255,4 +256,5 @@ def test_values_are_bound_parameters_never_sql_text() -> None:
     compiled = translate("FIND aws_account WITH name = 'x' AND [tag.Owner] = 5 THAT HAS aws_iam LIMIT 3")
     for value in ("'x'", "tag.Owner", "aws_account", "aws_iam", "HAS"):
         assert value not in compiled.sql
-    assert "x" in compiled.params and '$."tag.Owner"' in compiled.params and 3 in compiled.params
+    # LIMIT 3 asks the store for 4 rows: a fourth says that more follow.
+    assert "x" in compiled.params and '$."tag.Owner"' in compiled.params and 4 in compiled.params

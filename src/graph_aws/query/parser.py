@@ -1,172 +1,54 @@
-"""J1QL text -> a small tree of dataclasses (the AST). No SQL here.
+"""J1QL text -> the AST of ast.py. No SQL here.
 
-The grammar (grammar.lark) decides what is a query; this module only names the parts. Syntax
-errors become J1QLSyntaxError, whose message shows the query, a caret under the position and what
-the grammar expected there.
+The grammar (grammar.lark) decides what is a query; this module names the parts and checks what a
+grammar cannot: numbers within range, regular expressions within JupiterOne's subset, one alias per
+entity. Syntax errors become J1QLSyntaxError (diagnose.py writes the message: the query, a caret,
+what was expected there, and a hint); the rest J1QLError, one line each.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.exceptions import UnexpectedInput, VisitError
 
 from graph_aws.errors import J1QLError, J1QLSyntaxError
+from graph_aws.query.ast import (
+    INT64_MAX,
+    MILLIS_PER_UNIT,
+    UNDEFINED,
+    BoolOp,
+    Comparison,
+    Filter,
+    Hop,
+    Node,
+    Not,
+    OptionalHops,
+    OrderItem,
+    Param,
+    Property,
+    Query,
+    RefComparison,
+    Regex,
+    RelativeDate,
+    ReturnItem,
+    Step,
+    Target,
+    Undefined,
+    Value,
+    ValueSet,
+)
+from graph_aws.query.diagnose import describe
 
-# ---------------------------------------------------------------------------------------------- AST
-
-
-class Undefined:
-    """The J1QL keyword `undefined`: a property that is missing."""
-
-    def __repr__(self) -> str:
-        return "undefined"
-
-
-UNDEFINED = Undefined()
-
-MILLIS_PER_UNIT = {
-    "ms": 1,
-    "s": 1000,
-    "m": 60_000,
-    "h": 3_600_000,
-    "d": 86_400_000,
-    "w": 7 * 86_400_000,
-    "mo": 30 * 86_400_000,  # J1 counts a month as 30 days and a year as 365
-    "y": 365 * 86_400_000,
-}
-
-
-@dataclass(frozen=True)
-class RelativeDate:
-    """`date.now`, `date.now - 7days`: resolved to epoch milliseconds when the query runs."""
-
-    offset_ms: int = 0
-
-
-Value = str | int | float | bool | Undefined | RelativeDate
-
-
-@dataclass(frozen=True)
-class Target:
-    """What a FIND or THAT names: any entity (`*`), or classes and types (`(User|aws_iam_role)`)."""
-
-    names: tuple[str, ...] = ()  # empty: any entity
-
-    @property
-    def classes(self) -> tuple[str, ...]:
-        # J1: a TitleCase name is a class, a snake_case one a type.
-        return tuple(n for n in self.names if n[:1].isupper())
-
-    @property
-    def types(self) -> tuple[str, ...]:
-        return tuple(n for n in self.names if not n[:1].isupper())
-
-
-@dataclass(frozen=True)
-class Property:
-    """A property of an alias; alias is None inside WITH (the entity being filtered)."""
-
-    name: str
-    alias: str | None = None
-
-
-@dataclass(frozen=True)
-class Comparison:
-    prop: Property
-    op: str  # = != < <= > >= ~= ^= $= !~= !^= !$=
-    value: Value
-
-
-@dataclass(frozen=True)
-class RefComparison:
-    left: Property
-    op: str
-    right: Property
-
-
-@dataclass(frozen=True)
-class BoolOp:
-    op: str  # and | or
-    items: tuple[Filter, ...]
-
-
-@dataclass(frozen=True)
-class Not:
-    item: Filter
-
-
-Filter = Comparison | RefComparison | BoolOp | Not
-
-
-@dataclass(frozen=True)
-class Node:
-    target: Target
-    alias: str | None = None
-    filter: Filter | None = None
-
-
-@dataclass(frozen=True)
-class Hop:
-    verbs: tuple[str, ...]  # upper case; empty: RELATES TO (any verb)
-    node: Node
-    negated: bool = False
-    direction: str = "both"  # both | out (>>) | in (<<)
-    rel_alias: str | None = None
-
-
-@dataclass(frozen=True)
-class OptionalHops:
-    hops: tuple[Hop, ...]
-
-
-Step = Hop | OptionalHops
-
-
-@dataclass(frozen=True)
-class ReturnItem:
-    kind: str  # property | all | aggregate
-    alias: str
-    prop: str | None = None
-    function: str | None = None  # count min max avg sum
-    name: str | None = None  # AS name
-
-    @property
-    def column(self) -> str:
-        if self.name:
-            return self.name
-        if self.kind == "all":
-            return self.alias
-        inner = f"{self.alias}.{self.prop}" if self.prop else self.alias
-        return f"{self.function}({inner})" if self.function else inner
-
-
-@dataclass(frozen=True)
-class OrderItem:
-    ref: Property  # alias None: a RETURN column name
-    descending: bool = False
-
-
-@dataclass(frozen=True)
-class Query:
-    find: Node
-    steps: tuple[Step, ...] = ()
-    where: Filter | None = None
-    returns: tuple[ReturnItem, ...] = ()
-    tree: bool = False
-    order: tuple[OrderItem, ...] = ()
-    skip: int | None = None
-    limit: int | None = None
-    text: str = field(default="", compare=False)
-
-
-# ---------------------------------------------------------------------------------------------- parsing
+MAX_LENGTH = 2_000_000  # characters: ten thousand terms fit many times over
+MAX_NESTING = 64  # parentheses: deeper is a mistake or an attack, and Python's stack is finite
 
 
 @cache
@@ -178,77 +60,49 @@ def _parser() -> Lark:
 
 
 def parse(text: str) -> Query:
-    """Parse a J1QL query; raise J1QLSyntaxError (with a caret) or J1QLError (a misused alias)."""
+    """Parse a J1QL query; raise J1QLSyntaxError (with a caret) or J1QLError (a misused part)."""
+    _check_size(text)
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as error:
-        raise J1QLSyntaxError(_describe(text, error)) from None
+        raise J1QLSyntaxError(describe(text, error)) from None
     try:
         query: Query = _ToAst().transform(tree)
     except VisitError as error:
         if isinstance(error.orig_exc, J1QLError):
             raise error.orig_exc from None
         raise
+    except RecursionError:
+        raise J1QLError("the query nests too deeply to read") from None
     return Query(**{**query.__dict__, "text": text})
 
 
-_FRIENDLY = {
-    "NAME": "a name",
-    "BRACKETED": "a [bracketed name]",
-    "QUALIFIED": "alias.[name]",
-    "ALL_OF": "alias.*",
-    "STRING": "a quoted string",
-    "NUMBER": "a number",
-    "DURATION": "a duration such as 7days",
-    "COMPARATOR": "a comparison (= != < <= > >= ~= ^= $=)",
-    "DIRECTION": ">> or <<",
-    "DATE_NOW": "date.now",
-    "AGGREGATE": "count( min( max( avg( sum(",
-    "STAR": "*",
-    "NEGATE": "!",
-    "SIGN": "+ or -",
-    "LPAR": "(",
-    "RPAR": ")",
-    "VBAR": "|",
-    "COMMA": ",",
-    "QMARK": "?",
-    "$END": "the end of the query",
-}
+def _check_size(text: str) -> None:
+    if len(text) > MAX_LENGTH:
+        raise J1QLError(f"the query is {len(text):,} characters long; at most {MAX_LENGTH:,} are read")
+    depth = deepest = 0
+    quote = ""
+    escaped = False
+    for char in text:
+        if quote:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth -= 1
+    if deepest > MAX_NESTING:
+        raise J1QLError(f"the query nests parentheses {deepest} deep; at most {MAX_NESTING} are read")
 
 
-def _friendly(terminal: str) -> str:
-    return _FRIENDLY.get(terminal, terminal if terminal.isupper() else terminal.lower())
-
-
-def _describe(text: str, error: UnexpectedInput) -> str:
-    """The query line, a caret under the error, and what the grammar would have accepted there."""
-    if isinstance(error, UnexpectedEOF) or (
-        isinstance(error, UnexpectedToken) and error.token.type == "$END"
-    ):
-        offset, found = len(text.rstrip()), "the end of the query"
-    elif isinstance(error, UnexpectedToken):
-        offset, found = error.token.start_pos or 0, repr(str(error.token))
-    else:
-        offset = getattr(error, "pos_in_stream", 0) or 0
-        found = repr(text[offset : offset + 1])
-    expected: set[str] = set()
-    if isinstance(error, UnexpectedToken | UnexpectedEOF):
-        expected = set(error.expected)
-    elif isinstance(error, UnexpectedCharacters):
-        expected = set(error.allowed or ())
-    wanted = sorted({_friendly(t) for t in expected if not t.startswith("__")})
-    line_start = text.rfind("\n", 0, offset) + 1
-    line_end = text.find("\n", offset)
-    line = text[line_start : line_end if line_end >= 0 else len(text)]
-    line_no = text.count("\n", 0, offset) + 1
-    where = f"line {line_no}, column {offset - line_start + 1}"
-    message = f"J1QL syntax error at {where}: unexpected {found}"
-    if wanted:
-        message += f"; expected {', '.join(wanted)}"
-    return f"{message}\n  {line}\n  {' ' * (offset - line_start)}^"
-
-
-# ---------------------------------------------------------------------------------------------- tree -> AST
+# ---------------------------------------------------------------------------------------------- values
 
 _STRING_ESCAPES = re.compile(r"\\(.)", re.S)
 _UNIT_SPELLINGS = {
@@ -258,10 +112,12 @@ _UNIT_SPELLINGS = {
     "h": "h hr hrs hour hours",
     "d": "d day days",
     "w": "w week weeks",
-    "mo": "month months",
+    "mo": "mo mos month months",
     "y": "y yr yrs year years",
 }
 _UNITS = {spelling: unit for unit, spellings in _UNIT_SPELLINGS.items() for spelling in spellings.split()}
+_REGEX_ESCAPES = set("dDwWsS")
+MAX_REGEX_REPEATS = 4  # unbounded repetitions (* + {n,}) in one pattern: bounds backtracking
 
 
 def _unquote(token: str) -> str:
@@ -269,7 +125,96 @@ def _unquote(token: str) -> str:
 
 
 def _number(token: str) -> int | float:
-    return float(token) if any(c in token for c in ".eE") else int(token)
+    if any(c in token for c in ".eE"):
+        value = float(token)
+        if value in (float("inf"), float("-inf")):
+            raise J1QLError(f"the number {token} is beyond the range of a 64-bit float")
+        return value
+    number = int(token)
+    if not -INT64_MAX - 1 <= number <= INT64_MAX:
+        raise J1QLError(
+            f"the number {token} is beyond the range of a 64-bit integer (±{INT64_MAX:,}); "
+            "write it with a decimal point to compare it as a float"
+        )
+    return number
+
+
+def _static_date(token: str) -> int:
+    """`date(2019-10-30)`, `date(2019-10-30T12:00:00Z)`: epoch milliseconds, UTC unless a zone is given."""
+    inner = token[token.index("(") + 1 : -1].strip()
+    padded = inner + {4: "-01-01", 7: "-01"}.get(len(inner), "")
+    try:
+        moment = datetime.fromisoformat(padded.replace("Z", "+00:00"))
+    except ValueError:
+        raise J1QLError(
+            f"{token}: not an ISO 8601 date (date(YYYY), date(YYYY-MM-DD), date(YYYY-MM-DDThh:mm:ssZ))"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp() * 1000)
+
+
+def _regex(token: str) -> Regex:
+    """A /pattern/flags within what JupiterOne documents: classes, \\d \\w \\s and their negations,
+    quantifiers; no groups, alternation or anchors (combine comparisons with OR, use ^= and $=)."""
+    end = token.rindex("/")
+    pattern, flags = token[1:end], token[end + 1 :]
+    if set(flags) - {"i"}:
+        raise J1QLError(f"{token}: the only regular expression flag is i (ignore case)")
+    in_class, repeats, index = False, 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\":
+            following = pattern[index + 1 : index + 2]
+            if following.isalnum() and following not in _REGEX_ESCAPES:
+                raise J1QLError(f"{token}: \\{following} is not supported (only \\d \\D \\w \\W \\s \\S)")
+            index += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            index += 2 if pattern[index + 1 : index + 2] in ("]", "^") else 1
+            continue
+        elif char in "()|":
+            raise J1QLError(
+                f"{token}: groups and alternation are not supported in J1QL regular expressions; "
+                "combine several comparisons with OR"
+            )
+        elif char in "^$":
+            raise J1QLError(
+                f"{token}: anchors are not supported in J1QL regular expressions; use ^= /x/ or $= /x/"
+            )
+        elif char in "*+" or (char == "{" and re.match(r"\{\d+,\}", pattern[index:])):
+            repeats += 1
+        index += 1
+    if repeats > MAX_REGEX_REPEATS:
+        raise J1QLError(f"{token}: at most {MAX_REGEX_REPEATS} unbounded repetitions (* + {{n,}})")
+    try:
+        re.compile(pattern)
+    except re.error as error:
+        raise J1QLError(f"{token}: not a valid regular expression ({error})") from None
+    return Regex(pattern, ignore_case="i" in flags)
+
+
+def _param_name(token: str) -> str:
+    return re.sub(r"^(\{\{|\$\{\s*param\.)|(\}\}|\})$", "", token).strip()
+
+
+# ---------------------------------------------------------------------------------------------- tree -> AST
+
+
+@dataclass(frozen=True)
+class _Selector:
+    target: Target
+    search: str | None = None
+    within: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class _RelSpec:
+    alias: str | None = None
+    filter: Filter | None = None
 
 
 def _split_ref(token: Token) -> Property:
@@ -282,9 +227,26 @@ def _split_ref(token: Token) -> Property:
     return Property(prop, alias)
 
 
-def _combine(prop: Property, op: str, values: list[Value], joiner: str) -> Filter:
-    """J1's shorthand `x = ('a' or 'b')`: one comparison per value, joined as written."""
-    return BoolOp(joiner, tuple(Comparison(prop, op, v) for v in values))
+def _values(items: Sequence[Any]) -> tuple[Value, ...]:
+    return tuple(v for v in items if not isinstance(v, Token))
+
+
+def _shorthand(values: tuple[Value, ...], mode: str) -> Value:
+    return values[0] if len(values) == 1 else ValueSet(values, mode)
+
+
+def _bool(op: str, items: Sequence[Any]) -> Filter:
+    parts = tuple(i for i in items if not isinstance(i, Token))
+    flat: list[Filter] = []
+    for part in parts:  # (a OR b) OR c reads as one list: OR is associative
+        flat.extend(part.items if isinstance(part, BoolOp) and part.op == op else (part,))
+    return BoolOp(op, tuple(flat))
+
+
+def _negate(items: Sequence[Any]) -> Filter:
+    nots = sum(1 for i in items if isinstance(i, Token))
+    inner: Filter = items[-1]
+    return Not(inner) if nots % 2 else inner
 
 
 @v_args(inline=True)
@@ -311,26 +273,56 @@ class _ToAst(Transformer[Token, Any]):
     def relative_date(self, _: Token, sign: Token, duration: Token) -> RelativeDate:
         match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]+)", str(duration).lower())
         assert match is not None  # the DURATION terminal guarantees the shape
-        millis = int(float(match.group(1)) * MILLIS_PER_UNIT[_UNITS[match.group(2)]])
-        return RelativeDate(millis if str(sign) == "+" else -millis)
+        millis = float(match.group(1)) * MILLIS_PER_UNIT[_UNITS[match.group(2)]]
+        if millis > INT64_MAX / 4:  # date.now plus or minus it must stay a 64-bit integer
+            raise J1QLError(f"date.now {sign} {duration}: the duration is beyond any date")
+        return RelativeDate(int(millis) if str(sign) == "+" else -int(millis))
+
+    def static_date(self, token: Token) -> int:
+        return _static_date(str(token))
+
+    def regex(self, token: Token) -> Regex:
+        return _regex(str(token))
+
+    def param(self, token: Token) -> Param:
+        return Param(_param_name(str(token)))
 
     # ---- targets, aliases, nodes
     def any_target(self, _: Token) -> Target:
         return Target()
 
+    def target_name(self, token: Token) -> Token:
+        return token
+
     def one_target(self, name: Token) -> Target:
-        return Target((str(name),))
+        return self.alt_targets(name)
 
     def alt_targets(self, *names: Token) -> Target:
-        return Target(tuple(str(n) for n in names))
+        plain = tuple(str(n) for n in names if n.type == "NAME")
+        smart = tuple(str(n)[1:] for n in names if n.type == "SMART")
+        return Target(plain, smart)
+
+    def selector(self, target: Target) -> _Selector:
+        return _Selector(target)
+
+    def search(self, token: Token) -> _Selector:
+        return _Selector(Target(), search=_unquote(str(token)))
+
+    def smart_within(self, smart: Token, name: Token) -> _Selector:
+        return _Selector(Target((str(name),)), within=(str(smart)[1:],))
 
     def alias(self, _: Token, name: Token) -> str:
         return str(name)
 
-    def find(self, _: Token, target: Target, *rest: Any) -> Node:
-        aliases = [r for r in rest if isinstance(r, str)]
-        where = next((r for r in rest if not isinstance(r, str)), None)
-        return Node(target, _one_alias(aliases), where)
+    def find(self, *parts: Any) -> tuple[Node, bool]:
+        unique = any(isinstance(p, Token) and p.type == "UNIQUE" for p in parts)
+        selector = next(p for p in parts if isinstance(p, _Selector))
+        return _node(selector, [p for p in parts if not isinstance(p, Token | _Selector)]), unique
+
+    def bare_search(self, *parts: Any) -> tuple[Node, bool]:
+        string = next(p for p in parts if isinstance(p, Token) and p.type == "STRING")
+        unique = any(isinstance(p, Token) and p.type == "UNIQUE" for p in parts)
+        return _node(self.search(string), [p for p in parts if not isinstance(p, Token)]), unique
 
     def with_clause(self, _: Token, expr: Filter) -> Filter:
         return expr
@@ -345,50 +337,51 @@ class _ToAst(Transformer[Token, Any]):
     def any_verb(self, *_: Token) -> tuple[str, ...]:
         return ()
 
+    def rel_with(self, _: Token, expr: Filter) -> Filter:
+        return expr
+
+    def rel_spec(self, *parts: Any) -> _RelSpec:
+        aliases = [p for p in parts if isinstance(p, str)]
+        where = next((p for p in parts if not isinstance(p, str)), None)
+        return _RelSpec(_one_alias(aliases), where)
+
     def hop(self, *parts: Any) -> Hop:
         negated, direction = False, "both"
-        aliases: list[str | None] = []
         verbs: tuple[str, ...] = ()
-        target, where = Target(), None
         for part in parts:
-            if isinstance(part, Token):
-                if part.type == "NEGATE":
-                    negated = True
-                elif part.type == "DIRECTION":
-                    direction = "out" if str(part) == ">>" else "in"
+            if isinstance(part, Token) and part.type == "NEGATE":
+                negated = True
+            elif isinstance(part, Token) and part.type == "DIRECTION":
+                direction = "out" if str(part) == ">>" else "in"
             elif isinstance(part, tuple):
                 verbs = part
-            elif isinstance(part, Target):
-                target = part
-                aliases.append(None)  # marks the boundary: aliases before it name the relationship
-            elif isinstance(part, str):
-                aliases.append(part)
-            else:
-                where = part
-        boundary = aliases.index(None)
-        rel_alias = aliases[0] if boundary == 1 else None
-        node_alias = _one_alias(aliases[boundary + 1 :])
-        return Hop(verbs, Node(target, node_alias, where), negated, direction, rel_alias)
+        spec = next(p for p in parts if isinstance(p, _RelSpec))
+        selector = next(p for p in parts if isinstance(p, _Selector))
+        rest = [p for p in parts[parts.index(selector) + 1 :] if not isinstance(p, Token)]
+        return Hop(verbs, _node(selector, rest), negated, direction, spec.alias, spec.filter)
 
     def step(self, hop: Hop) -> Hop:
         return hop
 
-    def optional_hops(self, *hops: Hop) -> OptionalHops:
+    def optional_hops(self, *parts: Any) -> OptionalHops:
+        hops = tuple(p for p in parts if isinstance(p, Hop))
         if any(h.negated for h in hops):
             raise J1QLError(
                 "a negated traversal (!VERB) cannot be optional: (that !VERB ...)? matches everything"
             )
-        return OptionalHops(tuple(hops))
+        return OptionalHops(hops, next((p for p in parts if isinstance(p, str)), None))
 
     # ---- filters
-    def or_(self, left: Filter, _: Token, right: Filter) -> Filter:
-        return BoolOp("or", (left, right))
+    def or_expr(self, *items: Any) -> Filter:
+        return _bool("or", items)
 
-    def and_(self, left: Filter, _: Token, right: Filter) -> Filter:
-        return BoolOp("and", (left, right))
+    def and_expr(self, *items: Any) -> Filter:
+        return _bool("and", items)
 
-    def not_(self, _: Token, item: Filter) -> Filter:
-        return Not(item)
+    def not_expr(self, *items: Any) -> Filter:
+        return _negate(items)
+
+    w_or, w_and, w_not = or_expr, and_expr, not_expr
 
     def property(self, token: Token) -> Property:
         text = str(token)
@@ -397,11 +390,11 @@ class _ToAst(Transformer[Token, Any]):
     def comparison(self, prop: Property, op: Token, value: Value) -> Comparison:
         return Comparison(prop, str(op), value)
 
-    def any_of(self, prop: Property, op: Token, *values: Any) -> Filter:
-        return _combine(prop, str(op), [v for v in values if not isinstance(v, Token)], "or")
+    def any_of(self, prop: Property, op: Token, *values: Any) -> Comparison:
+        return Comparison(prop, str(op), _shorthand(_values(values), "any"))
 
-    def all_of(self, prop: Property, op: Token, *values: Any) -> Filter:
-        return _combine(prop, str(op), [v for v in values if not isinstance(v, Token)], "and")
+    def all_of(self, prop: Property, op: Token, *values: Any) -> Comparison:
+        return Comparison(prop, str(op), _shorthand(_values(values), "all"))
 
     def where_clause(self, _: Token, expr: Filter) -> Filter:
         return expr
@@ -410,7 +403,7 @@ class _ToAst(Transformer[Token, Any]):
         return _split_ref(token)
 
     def w_comparison(self, ref: Property, op: Token, value: Value) -> Comparison:
-        return Comparison(ref, str(op), value)
+        return self.comparison(ref, op, value)
 
     def ref_comparison(self, left: Property, op: Token, right: Property) -> RefComparison:
         return RefComparison(left, str(op), right)
@@ -425,11 +418,12 @@ class _ToAst(Transformer[Token, Any]):
     def return_clause(self, _: Token, *items: ReturnItem) -> tuple[ReturnItem, ...]:
         return items
 
+    def column_name(self, _: Token, name: Token) -> str:
+        return _unquote(str(name)) if name.type == "STRING" else str(name)
+
     def return_ref(self, ref: Property, name: str | None = None) -> ReturnItem:
-        if not ref.name:
-            raise J1QLError(
-                f"RETURN {ref.alias}: name a property ({ref.alias}.name) or all of them ({ref.alias}.*)"
-            )
+        if not ref.name:  # RETURN a: the whole entity, as J1's `RETURN f, h`
+            return ReturnItem("all", ref.alias or "", name=name)
         return ReturnItem("property", ref.alias or "", ref.name, name=name)
 
     def return_all(self, token: Token) -> ReturnItem:
@@ -443,7 +437,14 @@ class _ToAst(Transformer[Token, Any]):
 
     def order_item(self, ref: Property, direction: Token | None = None) -> OrderItem:
         # A bare name (`ORDER BY value`) arrives as alias `value` without a property: a RETURN column.
-        return OrderItem(ref, direction is not None and str(direction).lower() == "desc")
+        return OrderItem(ref, _descending(direction))
+
+    def order_column(self, name: Token, direction: Token | None = None) -> OrderItem:
+        return OrderItem(Property(""), _descending(direction), column=_unquote(str(name)))
+
+    def order_aggregate(self, function: Token, ref: Property, direction: Token | None = None) -> OrderItem:
+        inner = f"{ref.alias}.{ref.name}" if ref.name else str(ref.alias)
+        return OrderItem(Property(""), _descending(direction), column=f"{str(function).lower()}({inner})")
 
     def order_clause(self, _order: Token, _by: Token, *items: OrderItem) -> tuple[OrderItem, ...]:
         return items
@@ -454,8 +455,8 @@ class _ToAst(Transformer[Token, Any]):
     def limit_clause(self, _: Token, number: Token) -> tuple[str, int]:
         return ("limit", _count(number, "LIMIT"))
 
-    def start(self, find: Node, *parts: Any) -> Query:
-        fields: dict[str, Any] = {"find": find}
+    def start(self, find: tuple[Node, bool], *parts: Any) -> Query:
+        fields: dict[str, Any] = {"find": find[0], "unique": find[1]}
         steps: list[Step] = []
         for part in parts:
             if isinstance(part, Hop | OptionalHops):
@@ -473,6 +474,16 @@ class _ToAst(Transformer[Token, Any]):
         return Query(steps=tuple(steps), **fields)
 
 
+def _node(selector: _Selector, rest: Sequence[Any]) -> Node:
+    aliases = [r for r in rest if isinstance(r, str)]
+    where = next((r for r in rest if not isinstance(r, str)), None)
+    return Node(selector.target, _one_alias(aliases), where, selector.search, selector.within)
+
+
+def _descending(direction: Token | None) -> bool:
+    return direction is not None and str(direction).lower() == "desc"
+
+
 def _one_alias(aliases: Sequence[str | None]) -> str | None:
     if len(aliases) > 1:
         raise J1QLError(f"one entity has two aliases ({' and '.join(map(str, aliases))}); keep one AS")
@@ -480,7 +491,10 @@ def _one_alias(aliases: Sequence[str | None]) -> str | None:
 
 
 def _count(token: Token, clause: str) -> int:
-    value = _number(str(token))
-    if not isinstance(value, int) or value < 0:
+    text = str(token)
+    if any(c in text for c in ".eE-"):
         raise J1QLError(f"{clause} takes a whole number of rows, 0 or more; got {token}")
+    value = int(text)
+    if value > INT64_MAX:
+        raise J1QLError(f"{clause} {token} is too large: at most {INT64_MAX:,}")
     return value

@@ -1,60 +1,32 @@
-"""The AST of a J1QL query -> one SQLite statement over the merged graph tables, and its parameters.
+"""The AST of a J1QL query -> one SQL statement over the merged graph tables, and its parameters.
 
 Tables read: entity(key, type, data), entity_class(class, key), relationship(key, type, class,
-from_key, to_key, data). Safety: every value and every property path is a bound parameter; the only
-text this module writes into SQL is its own keywords and its own table aliases (e1, r2, ...), so
-nothing of a query can reach the statement beyond what the grammar let through as a value.
+from_key, to_key, data), entity_text (the full-text index). Safety: every value and every property
+path is a bound parameter; the only text this module writes into SQL is its own keywords and its own
+table aliases (e1, r2, ...), so nothing of a query can reach the statement beyond what the grammar
+let through as a value. SQL only SQLite speaks comes from dialect.py; filters from filters.py.
 
 Shapes of statement, by what the query returns:
   entities   no RETURN: the first FIND's entities, `SELECT e0.data FROM entity e0 WHERE ... AND
              EXISTS (path)` -- a semi-join, so each entity comes once and rows stream in order.
   rows       RETURN of properties: one row per distinct combination of the aliases it names; when
-             it names only the first FIND's alias the semi-join shape is kept.
+             it names only the first FIND's alias the semi-join shape is kept. UNIQUE: one row per
+             distinct combination of the returned values.
   aggregate  COUNT/MIN/MAX/AVG/SUM over those distinct rows, grouped by the plain items beside them.
   tree       the keys of every entity and relationship on the matching paths (run.py loads them).
 """
 
 from __future__ import annotations
 
-import json
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph_aws.errors import J1QLError
-from graph_aws.query.parser import (
-    UNDEFINED,
-    BoolOp,
-    Filter,
-    Hop,
-    Node,
-    Not,
-    OptionalHops,
-    OrderItem,
-    Property,
-    Query,
-    RefComparison,
-    RelativeDate,
-    Step,
-    Value,
-)
-
-# SQL for each comparison of a JSON value (json_each's `value`) with a parameter `{p}`.
-_VALUE_OPS = {
-    "=": "value = {p}",
-    "<": "value < {p}",
-    "<=": "value <= {p}",
-    ">": "value > {p}",
-    ">=": "value >= {p}",
-    "~=": "instr(value, {p}) > 0",
-    "^=": "instr(value, {p}) = 1",
-    "$=": "substr(value, -length({p})) = {p}",
-}
-_STRING_ONLY = {"~=", "^=", "$="}
-_PLAIN = re.compile(r"[A-Za-z0-9 _.:@,=+-]*")
-# Relationship columns that hold what the JSON holds, used directly because they are indexed.
-_ENTITY_COLUMNS = {"_type": "type", "_key": "key"}
-_RELATIONSHIP_COLUMNS = {"_type": "type", "_key": "key", "_class": "class"}
+from graph_aws.query.ast import INT64_MAX, Hop, Node, OptionalHops, OrderItem, Property, Query, Step
+from graph_aws.query.dialect import SQLITE, SqliteDialect
+from graph_aws.query.filters import Binding, FilterCompiler
+from graph_aws.query.parser import parse
 
 
 @dataclass
@@ -66,12 +38,11 @@ class Compiled:
     decoders: list[str]  # per visible column: json (JSON text to decode) or raw
     hidden: int = 0  # leading columns that are only there for DISTINCT (keys), dropped from rows
     tree_kinds: list[str] = field(default_factory=list)  # tree: entity | relationship per column
-
-
-@dataclass
-class _Binding:
-    sql: str  # table alias in the statement
-    kind: str  # entity | relationship
+    checks: list[str] = field(
+        default_factory=list
+    )  # columns after the visible ones: a count > 0 is this error
+    limit: int | None = None  # rows of the page; the statement asks for one more, to tell if there are
+    skip: int = 0
 
 
 class _Params:
@@ -89,31 +60,32 @@ class _Params:
         return f"?{self._index[key]}"
 
 
-def _split_op(op: str) -> tuple[str, bool]:
-    """`!=` -> (`=`, negated); `!~=` -> (`~=`, negated)."""
-    if op == "!=":
-        return "=", True
-    if op.startswith("!"):
-        return op[1:], True
-    return op, False
-
-
-def json_path(name: str) -> str:
-    # The grammar already keeps quotes out of names; refusing here too keeps the path well-formed.
-    if '"' in name or "\\" in name:
-        raise J1QLError(f"property name {name!r} cannot contain quotes or backslashes")
-    return f'$."{name}"'
+@dataclass
+class Options:
+    now_ms: int
+    params: Mapping[str, Any] = field(default_factory=dict)
+    smart_classes: Mapping[str, str] = field(default_factory=dict)
+    default_limit: int | None = None  # rows when the query has no LIMIT (J1: 250); None: all
+    dialect: SqliteDialect = SQLITE
 
 
 class _Compiler:
-    def __init__(self, query: Query, now_ms: int) -> None:
+    def __init__(
+        self, query: Query, options: Options, param: _Params | None = None, smart: tuple[str, ...] = ()
+    ):
         self.query = query
-        self.now_ms = now_ms
-        self.param = _Params()
-        self.bindings: dict[str, _Binding] = {}
+        self.options = options
+        self.d = options.dialect
+        self.param = param or _Params()
+        self.smart_stack = smart  # smart classes being expanded, to refuse a definition that uses itself
+        self.bindings: dict[str, Binding] = {}
         self.unreachable: set[str] = set()  # aliases inside a negated traversal
         self.path_tables: dict[str, str] = {"e0": "entity"}  # every table on the path, for RETURN TREE
         self._counter = 0
+        self._check_messages: list[str] = []  # aggregate: what each trailing check column means
+        self.filters = FilterCompiler(
+            self.d, self.param, self.fresh, self.resolve, options.now_ms, options.params
+        )
 
     def fresh(self, prefix: str) -> str:
         self._counter += 1
@@ -121,16 +93,16 @@ class _Compiler:
 
     # ------------------------------------------------------------------ aliases
 
-    def bind(self, name: str | None, binding: _Binding, implicit: str | None = None) -> None:
+    def bind(self, name: str | None, binding: Binding, implicit: str | None = None) -> None:
         if name is not None:
             if name in self.bindings or name in self.unreachable:
                 raise J1QLError(f"the alias {name!r} is used twice; give each entity its own AS name")
             self.bindings[name] = binding
         elif implicit and implicit not in self.bindings:
-            # J1 lets a query name an entity by its type or class when it has no AS alias.
+            # J1 lets a query name an entity by its type or class, a relationship by its verb.
             self.bindings[implicit] = binding
 
-    def resolve(self, prop: Property, default: _Binding | None) -> _Binding:
+    def resolve(self, prop: Property, default: Binding | None) -> Binding:
         if prop.alias is None:
             assert default is not None
             return default
@@ -150,103 +122,51 @@ class _Compiler:
                     if name:
                         self.unreachable.add(name)
 
-    # ------------------------------------------------------------------ filters
-
-    def filter(self, item: Filter, default: _Binding | None = None) -> str:
-        """SQL that is 0 or 1, never NULL, so NOT and OR mean what they say."""
-        if isinstance(item, BoolOp):
-            return "(" + f" {item.op.upper()} ".join(self.filter(i, default) for i in item.items) + ")"
-        if isinstance(item, Not):
-            return f"NOT {self.filter(item.item, default)}"
-        if isinstance(item, RefComparison):
-            return self.compare_refs(item, default)
-        return self.compare(self.resolve(item.prop, default), item.prop.name, item.op, item.value)
-
-    def compare(self, binding: _Binding, name: str, op: str, value: Value) -> str:
-        base, negated = _split_op(op)
-        positive = self._positive(binding, name, base, value)
-        return f"NOT {positive}" if negated else positive
-
-    def _positive(self, binding: _Binding, name: str, op: str, value: Value) -> str:
-        # Parameters are registered only for the SQL actually returned: ?N must all be used.
-        table = binding.sql
-        if value is UNDEFINED:
-            # J1: `prop = undefined` matches a missing property (JSON null counts as missing).
-            return f"({table}.data ->> {self.param(json_path(name))} IS NULL)" if op == "=" else "0"
-        if isinstance(value, RelativeDate):
-            value = self.now_ms + value.offset_ms
-        if isinstance(value, bool):
-            if op != "=":
-                return "0"
-            literal, path = self.param("true" if value else "false"), self.param(json_path(name))
-            return (
-                f"(instr({table}.data, {literal}) > 0 AND "
-                f"EXISTS (SELECT 1 FROM json_each({table}.data, {path}) WHERE type = {literal}))"
-            )
-        if op in _STRING_ONLY and not isinstance(value, str):
-            return "0"
-        columns = _ENTITY_COLUMNS if binding.kind == "entity" else _RELATIONSHIP_COLUMNS
-        if name in columns and op == "=" and isinstance(value, str):
-            return f"({table}.{columns[name]} = {self.param(value)})"
-        if op == "$=" and value == "":
-            op = "~="  # every string ends with "", and substr(x, -0) would say otherwise
-        types = "type = 'text'" if isinstance(value, str) else "type IN ('integer', 'real')"
-        path = self.param(json_path(name))
-        test = _VALUE_OPS[op].format(p=self.param(value))
-        exact = f"EXISTS (SELECT 1 FROM json_each({table}.data, {path}) WHERE {types} AND {test})"
-        prefilter = self._prefilter(table, op, value)
-        return f"({prefilter} AND {exact})" if prefilter else exact
-
-    def _prefilter(self, table: str, op: str, value: Value) -> str:
-        """A substring test on the raw JSON text that rules most rows out before any JSON is parsed.
-
-        Only for plain strings, which every JSON writer (the store's is Python's json) emits as they
-        are: an entity whose state is "stopped" has the text "stopped" (quotes included) in its data.
-        """
-        if not isinstance(value, str) or not _PLAIN.fullmatch(value) or op not in ("=", "~=", "^=", "$="):
-            return ""
-        needle = json.dumps(value) if op == "=" else value
-        return f"instr({table}.data, {self.param(needle)}) > 0" if needle else ""
-
-    def compare_refs(self, item: RefComparison, default: _Binding | None) -> str:
-        left, right = self.resolve(item.left, default), self.resolve(item.right, default)
-        # `->` gives JSON text: equal texts are equal values of the same JSON type ("1" is not 1).
-        lj = f"({left.sql}.data -> {self.param(json_path(item.left.name))})"
-        rj = f"({right.sql}.data -> {self.param(json_path(item.right.name))})"
-        lv, rv = f"({left.sql}.data ->> ", f"({right.sql}.data ->> "
-        lv += f"{self.param(json_path(item.left.name))})"
-        rv += f"{self.param(json_path(item.right.name))})"
-        base, negated = _split_op(item.op)
-        if base == "=":
-            sql = f"COALESCE({lj} = {rj}, 0)"
-            # != matches when exactly one side is missing too, as `prop != value` does.
-            return f"({lj} IS NOT {rj})" if negated else sql
-        same_type = f"typeof({lv}) = typeof({rv})"
-        if base in _STRING_ONLY:
-            same_type = f"typeof({lv}) = 'text' AND {same_type}"
-            test = _VALUE_OPS[base].replace("value", lv).format(p=rv)
-        else:
-            test = f"{lv} {base} {rv}"
-        sql = f"COALESCE({same_type} AND {test}, 0)"
-        return f"NOT {sql}" if negated else sql
-
     # ------------------------------------------------------------------ entities and hops
 
     def node(self, table: str, node: Node) -> str:
-        """The target (types, classes, any) and WITH filter of one entity, or '' for any entity."""
+        """The target (types, classes, smart classes, any), search and WITH filter of one entity."""
         parts = []
         targets = []
-        types, classes = node.target.types, node.target.classes
-        if types:
-            targets.append(f"{table}.type IN ({', '.join(self.param(t) for t in types)})")
-        if classes:
-            names = ", ".join(self.param(c) for c in classes)
+        target = node.target
+        if target.types:
+            targets.append(f"{table}.type IN ({', '.join(self.param(t) for t in target.types)})")
+        if target.classes:
+            names = ", ".join(self.param(c) for c in target.classes)
             targets.append(f"{table}.key IN (SELECT key FROM entity_class WHERE class IN ({names}))")
+        targets += [self.smart_class(table, name) for name in target.smart]
         if targets:
             parts.append(targets[0] if len(targets) == 1 else f"({' OR '.join(targets)})")
+        parts += [self.smart_class(table, name) for name in node.within]
+        if node.search is not None:
+            words = self.d.search_words(node.search)
+            if not words:
+                raise J1QLError(f"the search {node.search!r} has no word to look for (a letter or a digit)")
+            parts.append(self.d.search(table, self.param(self.d.search_match(words))))
         if node.filter is not None:
-            parts.append(self.filter(node.filter, _Binding(table, "entity")))
+            parts.append(self.filters.filter(node.filter, Binding(table, "entity")))
         return " AND ".join(parts)
+
+    def smart_class(self, table: str, name: str) -> str:
+        """`#Name`: the entities its [smart-classes] query finds; nothing when it is not defined."""
+        definition = self.options.smart_classes.get(name)
+        if definition is None:
+            return "0"
+        if name in self.smart_stack:
+            raise J1QLError(f"the smart class #{name} is defined with itself: {definition}")
+        try:
+            query = parse(definition)
+        except J1QLError as error:
+            raise J1QLError(
+                f"the smart class #{name} is not valid J1QL: {str(error).splitlines()[0]}"
+            ) from None
+        if query.returns or query.tree or query.order or query.skip is not None or query.limit is not None:
+            raise J1QLError(
+                f"the smart class #{name} is a FIND ... query without RETURN, ORDER, SKIP or LIMIT"
+            )
+        inner = _Compiler(query, self.options, self.param, (*self.smart_stack, name))
+        inner.bind(query.find.alias, Binding("e0", "entity"), query.find.target.implicit_alias)
+        return f"{table}.key IN (SELECT e0.key {inner.semi_join_source()})"
 
     def relationship(self, table: str, hop: Hop, near: str) -> tuple[str, str]:
         """The join condition of a hop's relationship from the entity key `near`, and its far end."""
@@ -260,6 +180,8 @@ class _Compiler:
             far = f"(CASE WHEN {table}.from_key = {near} THEN {table}.to_key ELSE {table}.from_key END)"
         if hop.verbs:
             condition += f" AND {table}.class IN ({', '.join(self.param(v) for v in hop.verbs)})"
+        if hop.rel_filter is not None:
+            condition += f" AND {self.filters.filter(hop.rel_filter, Binding(table, 'relationship'))}"
         return condition, far
 
     def chain(self, steps: tuple[Step, ...], near: str, bind: bool) -> tuple[list[str], list[str]]:
@@ -268,7 +190,10 @@ class _Compiler:
         conditions: list[str] = []
         for index, step in enumerate(steps):
             if isinstance(step, OptionalHops):
-                near = self.optional(step, near, joins, bind)
+                trailing = index == len(steps) - 1
+                near = self.optional(
+                    step, near, joins, conditions, bind, union=not trailing or bool(step.alias)
+                )
                 continue
             if step.negated:
                 # "has no such path": the hop and everything after it go inside NOT EXISTS.
@@ -288,25 +213,42 @@ class _Compiler:
 
     def bind_hop(self, hop: Hop, rel: str, ent: str) -> None:
         self.path_tables.update({rel: "relationship", ent: "entity"})
-        self.bind(hop.rel_alias, _Binding(rel, "relationship"))
-        names = hop.node.target.names
-        self.bind(hop.node.alias, _Binding(ent, "entity"), names[0] if len(names) == 1 else None)
+        self.bind(hop.rel_alias, Binding(rel, "relationship"), hop.verbs[0] if len(hop.verbs) == 1 else None)
+        self.bind(hop.node.alias, Binding(ent, "entity"), hop.node.target.implicit_alias)
 
-    def optional(self, group: OptionalHops, near: str, joins: list[str], bind: bool) -> str:
-        """LEFT JOINs for `(that ...)?`. A relationship joins only when the whole rest of the group
-        exists beyond it, so a half-matched group leaves no half row. The next hop continues from
-        the group's last entity when it matched, else from the entity before the group."""
-        start = near
+    def optional(
+        self, group: OptionalHops, near: str, joins: list[str], conditions: list[str], bind: bool, union: bool
+    ) -> str:
+        """`(that ...)?`: its entities when the group matches, nothing lost when it does not. What
+        follows the group (and its `AS` alias) goes on from J1's combined results, the entities
+        before the group and those at its end: then each row is taken twice (side 0: the group
+        skipped; side 1: the group taken, kept only when it matched). A relationship joins only when
+        the whole rest of the group exists beyond it, so a half-matched group leaves no half row."""
+        start, side = near, self.fresh("o")
+        if union:
+            joins.append(f"JOIN {self.d.both_sides(side)} ON 1 = 1")
+        last = ""
         for index, hop in enumerate(group.hops):
             rel, ent = self.fresh("r"), self.fresh("e")
             condition, far = self.relationship(rel, hop, near)
             rest = self.exists(far, hop.node, group.hops[index + 1 :])
-            joins.append(f"LEFT JOIN relationship {rel} ON {condition} AND {rest}")
+            taken = f"{side}.side = 1 AND " if index == 0 and union else ""
+            joins.append(f"LEFT JOIN relationship {rel} ON {taken}{condition} AND {rest}")
             joins.append(f"LEFT JOIN entity {ent} ON {ent}.key = {far}")
             if bind:
                 self.bind_hop(hop, rel, ent)
-            near = f"{ent}.key"
-        return f"COALESCE({near}, {start})"
+            near, last = f"{ent}.key", ent
+        if union:
+            conditions.append(f"({side}.side = 0 OR {last}.key IS NOT NULL)")
+        current = f"COALESCE({near}, {start})"
+        if group.alias is None:
+            return current
+        either = self.fresh("e")  # `(...)? AS x`: x is whichever entity the row goes on from
+        joins.append(f"JOIN entity {either} ON {either}.key = {current}")
+        if bind:
+            self.path_tables[either] = "entity"
+            self.bind(group.alias, Binding(either, "entity"))
+        return f"{either}.key"
 
     def exists(self, key: str, node: Node | None, steps: tuple[Step, ...]) -> str:
         head = self.fresh("e")
@@ -321,8 +263,7 @@ class _Compiler:
 
     def compile(self) -> Compiled:
         query = self.query
-        names = query.find.target.names
-        self.bind(query.find.alias, _Binding("e0", "entity"), names[0] if len(names) == 1 else None)
+        self.bind(query.find.alias, Binding("e0", "entity"), query.find.target.implicit_alias)
         first_names = {name for name, b in self.bindings.items() if b.sql == "e0"}
         named = {i.alias for i in query.returns} | {o.ref.alias for o in query.order if o.ref.name}
         semi_join = not query.tree and named <= first_names
@@ -342,11 +283,11 @@ class _Compiler:
         if query.steps:
             joins, conditions = self.chain(query.steps, "s0.key", bind=True)
             if query.where is not None:
-                conditions.append(self.filter(query.where))
+                conditions.append(self.filters.filter(query.where))
             inner = " AND ".join(["s0.key = e0.key", *conditions])
             outer.append(f"EXISTS (SELECT 1 FROM entity s0 {' '.join(joins)} WHERE {inner})")
         elif query.where is not None:
-            outer.append(self.filter(query.where))
+            outer.append(self.filters.filter(query.where))
         return "FROM entity e0" + (f" WHERE {' AND '.join(outer)}" if outer else "")
 
     def path_source(self) -> str:
@@ -355,34 +296,42 @@ class _Compiler:
         joins, conditions = self.chain(query.steps, "e0.key", bind=True)
         where = [c for c in [self.node("e0", query.find)] if c] + conditions
         if query.where is not None:
-            where.append(self.filter(query.where))
+            where.append(self.filters.filter(query.where))
         return " ".join(["FROM entity e0", *joins] + ([f"WHERE {' AND '.join(where)}"] if where else []))
 
     def property_value(self, alias: str, name: str, as_json: bool) -> str:
         binding = self.resolve(Property(name, alias), None)
-        return f"{binding.sql}.data {'->' if as_json else '->>'} {self.param(json_path(name))}"
+        path = self.param(self.d.path(name))
+        return self.d.json(binding.sql, path) if as_json else self.d.value(binding.sql, path)
 
     def order_columns(self, returns: dict[str, str]) -> tuple[list[str], str]:
         """Trailing sort columns (plain SQL values, so numbers sort as numbers) and the ORDER BY."""
         columns, terms = [], []
         for index, item in enumerate(self.query.order):
+            name = item.column if item.column is not None else item.ref.alias
             if item.ref.name:
                 expression = self.property_value(item.ref.alias or "", item.ref.name, as_json=False)
-            elif item.ref.alias in returns:
-                expression = returns[item.ref.alias]
+            elif name in returns:
+                expression = returns[str(name)]
             else:
                 known = ", ".join(returns) or "none"
-                raise J1QLError(f"ORDER BY {item.ref.alias}: not a returned column (returned: {known})")
+                raise J1QLError(f"ORDER BY {name}: not a returned column (returned: {known})")
             columns.append(f"{expression} AS o{index}")
             terms.append(f"o{index}{' DESC' if item.descending else ''}")
         return columns, (f" ORDER BY {', '.join(terms)}" if terms else "")
 
     def limit(self) -> str:
-        query = self.query
-        if query.limit is None and query.skip is None:
-            return ""
-        sql = f" LIMIT {self.param(query.limit if query.limit is not None else -1)}"
-        return sql + (f" OFFSET {self.param(query.skip)}" if query.skip else "")
+        """The page: LIMIT (one row more than asked, to know whether there are more) and SKIP."""
+        limit = self.page_size()
+        asked = None if limit is None else self.param(limit + 1 if limit < INT64_MAX else limit)
+        return self.d.limit(asked, self.param(self.query.skip) if self.query.skip else None)
+
+    def page_size(self) -> int | None:
+        return self.query.limit if self.query.limit is not None else self.options.default_limit
+
+    def finish(self, compiled: Compiled) -> Compiled:
+        compiled.limit, compiled.skip = self.page_size(), self.query.skip or 0
+        return compiled
 
     def key_columns(self, aliases: list[str]) -> list[str]:
         tables = dict.fromkeys(self.resolve(Property("", a), None).sql for a in aliases)
@@ -393,28 +342,32 @@ class _Compiler:
         select = ", ".join(["e0.data", *order])
         sql = f"SELECT {select} {source}{order_by}{self.limit()}"
         alias = self.query.find.alias or "entity"
-        return Compiled(sql, self.param.values, "entities", [alias], ["json"])
+        return self.finish(Compiled(sql, self.param.values, "entities", [alias], ["json"]))
 
     def rows(self, source: str, distinct: bool) -> Compiled:
         visible, decoders, sortable = [], [], {}
         for item in self.query.returns:
             if item.kind == "all":
                 visible.append(f"{self.resolve(Property('', item.alias), None).sql}.data")
+                sortable[item.column] = visible[-1]
             else:
                 assert item.prop is not None
                 visible.append(self.property_value(item.alias, item.prop, as_json=True))
                 sortable[item.column] = self.property_value(item.alias, item.prop, as_json=False)
             decoders.append("json")
-        keys = self.key_columns([i.alias for i in self.query.returns]) if distinct else []
+        unique = self.query.unique
+        keys = self.key_columns([i.alias for i in self.query.returns]) if distinct and not unique else []
         order, order_by = self.order_columns(sortable)
         select = ", ".join(keys + visible + order)
-        sql = f"SELECT {'DISTINCT ' if distinct else ''}{select} {source}{order_by}{self.limit()}"
+        keyword = "DISTINCT " if distinct or unique else ""
+        sql = f"SELECT {keyword}{select} {source}{order_by}{self.limit()}"
         columns = [i.column for i in self.query.returns]
-        return Compiled(sql, self.param.values, "rows", columns, decoders, hidden=len(keys))
+        return self.finish(Compiled(sql, self.param.values, "rows", columns, decoders, hidden=len(keys)))
 
     def aggregate(self, source: str, distinct: bool) -> Compiled:
         inner: list[str] = []
         outer: list[str] = []
+        checks: list[str] = []
         groups: list[str] = []
         sortable: dict[str, str] = {}
         decoders: list[str] = []
@@ -430,13 +383,28 @@ class _Compiler:
                 if item.prop is None:
                     outer.append(f"COUNT(DISTINCT {key_of[table]}) AS a{index}")
                 else:
-                    inner.append(f"{self.property_value(item.alias, item.prop, as_json=False)} AS v{index}")
-                    outer.append(f"{(item.function or 'count').upper()}(v{index}) AS a{index}")
+                    value = f"v{index}"
+                    inner.append(f"{self.property_value(item.alias, item.prop, as_json=False)} AS {value}")
+                    function = (item.function or "count").upper()
+                    if function in ("SUM", "AVG"):
+                        # SQLite adds text as 0: a property that is not a number is an error, not 0.0.
+                        number = f"CASE WHEN {self.d.typeof_number(value)} THEN {value} END"
+                        outer.append(f"{function}({number}) AS a{index}")
+                        checks.append(
+                            f"SUM(CASE WHEN {self.d.typeof_other(value)} THEN 1 ELSE 0 END) AS c{len(checks)}"
+                        )
+                        self._check_messages.append(
+                            f"{item.column} adds numbers, but {item.alias}.{item.prop} holds text or lists "
+                            "in some rows; filter them out with WITH or WHERE"
+                        )
+                    else:
+                        outer.append(f"{function}({value}) AS a{index}")
                 sortable[item.column] = f"a{index}"
                 decoders.append("raw")
                 continue
             if item.kind == "all":
                 inner.append(f"{table}.data AS g{index}")
+                sortable[item.column] = f"g{index}"
             else:
                 assert item.prop is not None
                 inner.append(f"{self.property_value(item.alias, item.prop, as_json=True)} AS g{index}")
@@ -450,18 +418,21 @@ class _Compiler:
             for item in self.query.order
         ]
         sub = f"SELECT {'DISTINCT ' if distinct else ''}{', '.join(inner)} {source}"
-        sql = f"SELECT {', '.join(outer)} FROM ({sub})"
+        sql = f"SELECT {', '.join(outer + checks)} FROM ({sub})"
         if groups:
             sql += f" GROUP BY {', '.join(groups)}"
         if terms:
             sql += f" ORDER BY {', '.join(terms)}"
         sql += self.limit()
         columns = [i.column for i in self.query.returns]
-        return Compiled(sql, self.param.values, "aggregate", columns, decoders)
+        compiled = Compiled(
+            sql, self.param.values, "aggregate", columns, decoders, checks=self._check_messages
+        )
+        return self.finish(compiled)
 
     def aggregate_sort(self, item: OrderItem, sortable: dict[str, str]) -> str:
         """With aggregates, ORDER BY names a returned column, or the alias.prop of a grouped one."""
-        column = item.ref.alias
+        column = item.column if item.column is not None else item.ref.alias
         if item.ref.name:
             column = next(
                 (
@@ -481,11 +452,12 @@ class _Compiler:
         keys = [f"{table}.key" for table, _ in tables]
         order, order_by = self.order_columns({})
         sql = f"SELECT DISTINCT {', '.join(keys + order)} {source}{order_by}{self.limit()}"
-        return Compiled(
+        compiled = Compiled(
             sql, self.param.values, "tree", ["tree"], ["raw"], hidden=0, tree_kinds=[k for _, k in tables]
         )
+        return self.finish(compiled)
 
 
-def compile_query(query: Query, now_ms: int) -> Compiled:
-    """Translate a parsed query; `now_ms` is what `date.now` means (epoch milliseconds)."""
-    return _Compiler(query, now_ms).compile()
+def compile_query(query: Query, options: Options) -> Compiled:
+    """Translate a parsed query (options: when `date.now` is, parameters, smart classes, page size)."""
+    return _Compiler(query, options).compile()

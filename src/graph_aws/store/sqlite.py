@@ -5,17 +5,21 @@ Tables
     entity, entity_class, relationship the merged graph, one row per _key, kept in step with the
                                        scope tables inside each sync's transaction; the query layer
                                        reads only these
+    entity_text                        the full-text index of the merged entities (FTS5, rowid =
+                                       entity.rowid): what J1QL's `FIND "words"` searches
     scope, run, job, account_outcome   which organization a scope belongs to, and the run history
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +86,43 @@ CREATE TABLE IF NOT EXISTS account_outcome (
 CREATE INDEX IF NOT EXISTS account_outcome_account ON account_outcome(account_id, run_id);
 """
 
+# The full-text index: one row per merged entity, its values as words. Tokens are runs of letters,
+# digits and underscores (so aws_cloudwatch_metric_alarm is one word), case-folded, accents kept.
+SEARCH_TEXT_VERSION = "1"
+SEARCH_SCHEMA = """
+CREATE VIRTUAL TABLE IF NOT EXISTS entity_text USING fts5(
+    text, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
+);
+"""
+# A letter to unicode61 that no search holds (the query layer drops it): between two values, it keeps
+# a phrase from running from the end of one value into the start of the next.
+_VALUE_BREAK = " \ue000 "
+
+
+def search_text(entity: dict[str, Any]) -> str:
+    """What `FIND "words"` searches in an entity: every string and number it holds (its _type,
+    _class and _key included; list elements one by one), each kept apart from the next."""
+    values: list[str] = []
+    for value in entity.values():
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, str):
+                values.append(item)
+            elif isinstance(item, int | float) and not isinstance(item, bool):
+                values.append(json.dumps(item))
+    return _VALUE_BREAK.join(values)
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def _regexp(pattern: str, value: Any) -> bool:
+    """SQLite's REGEXP operator (`value REGEXP pattern` calls regexp(pattern, value)): re.search."""
+    return (
+        isinstance(value, str) and isinstance(pattern, str) and _compiled(pattern).search(value) is not None
+    )
+
 
 def _dump(obj: dict[str, Any]) -> str:
     # Sorted keys make equal objects equal strings, so "unchanged" is a string comparison.
@@ -105,6 +146,8 @@ class SqliteStore:
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.executescript(SCHEMA)
             self._check_version()
+            self._db.create_function("regexp", 2, _regexp, deterministic=True)
+            self._index_search_text()
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the SQLite store at {self.path}: {error}") from None
         # One connection, one writer at a time: syncs from concurrent account jobs queue here.
@@ -119,6 +162,28 @@ class SqliteStore:
                 f"{self.path} was written by another version of graph-aws (schema {row[0]}, "
                 f"this one reads {SCHEMA_VERSION}); collect into a new file"
             )
+
+    def _index_search_text(self) -> None:
+        """Create the full-text index, and fill it for a store written before it existed."""
+        self._db.executescript(SEARCH_SCHEMA)
+        row = self._db.execute("SELECT value FROM meta WHERE name='search_text_version'").fetchone()
+        if row is not None and row[0] == SEARCH_TEXT_VERSION:
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.execute("DELETE FROM entity_text")
+            for rowid, data in self._db.execute("SELECT rowid, data FROM entity").fetchall():
+                self._db.execute(
+                    "INSERT INTO entity_text(rowid, text) VALUES (?, ?)",
+                    (rowid, search_text(json.loads(data))),
+                )
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('search_text_version', ?)", (SEARCH_TEXT_VERSION,)
+            )
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -224,6 +289,9 @@ class SqliteStore:
     def _merge_entities(self, key: str) -> None:
         merged = self._merged("scope_entity", key)
         self._db.execute("DELETE FROM entity_class WHERE key=?", (key,))
+        self._db.execute(
+            "DELETE FROM entity_text WHERE rowid = (SELECT rowid FROM entity WHERE key=?)", (key,)
+        )
         if merged is None:
             self._db.execute("DELETE FROM entity WHERE key=?", (key,))
             return
@@ -231,6 +299,10 @@ class SqliteStore:
             "INSERT INTO entity(key, type, data) VALUES (?, ?, ?) "
             "ON CONFLICT(key) DO UPDATE SET type=excluded.type, data=excluded.data",
             (key, merged["_type"], _dump(merged)),
+        )
+        self._db.execute(
+            "INSERT INTO entity_text(rowid, text) SELECT rowid, ? FROM entity WHERE key=?",
+            (search_text(merged), key),
         )
         self._db.executemany(
             "INSERT INTO entity_class(class, key) VALUES (?, ?)", [(c, key) for c in merged["_class"]]
