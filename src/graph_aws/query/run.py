@@ -124,6 +124,11 @@ def _read(store: ReadableStore, dialect: SqliteDialect, sql: str, params: list[A
         return store.read(sql, params)
     except dialect.errors as error:
         message = str(error)
+        if "tables in a join" in message:
+            raise J1QLError(
+                f"the query traverses more relationships than the store joins at once ({message}, "
+                "two per hop); split it"
+            ) from None
         if "too many" in message or "too large" in message or "too deep" in message or "at most" in message:
             raise J1QLError(f"the query is too large for the store to run ({message}); split it") from None
         raise J1QLError(f"the store could not run this query: {message}") from None
