@@ -34,6 +34,8 @@ ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 LIST_SETTINGS = ("skip_accounts", "skip_ous", "include_ous", "regions")
+SMART_CLASSES = "smart-classes"  # a table of its own: #Name = "the J1QL query that defines it"
+SMART_CLASS_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 class Settings(BaseModel):
@@ -136,16 +138,40 @@ class Settings(BaseModel):
         return values
 
 
-def _read_config_file(path: Path) -> dict[str, Any]:
+def _load_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as file:
-            data = tomllib.load(file)
+            return tomllib.load(file)
     except FileNotFoundError:
         raise ConfigError(f"--config {path}: no such file") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"--config {path}: not valid TOML ({error})") from None
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    data = _load_toml(path)
     section = data.get("graph-aws", data)  # a [graph-aws] table, or top-level keys
-    return {key.replace("-", "_"): value for key, value in section.items()}
+    return {key.replace("-", "_"): value for key, value in section.items() if key != SMART_CLASSES}
+
+
+def load_smart_classes(
+    config_file: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """The config file's [smart-classes] table: J1QL's `#Name` -> the query that defines it."""
+    environ = os.environ if environ is None else environ
+    config_file = config_file or environ.get(f"{ENV_PREFIX}CONFIG")
+    if not config_file:
+        return {}
+    table = _load_toml(Path(config_file)).get(SMART_CLASSES, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f'--config {config_file}: [{SMART_CLASSES}] is a table of Name = "FIND ..."')
+    for name, query in table.items():
+        if not SMART_CLASS_NAME.match(name) or not isinstance(query, str):
+            raise ConfigError(
+                f'--config {config_file}: [{SMART_CLASSES}] {name!r}: each entry is Name = "FIND ..." '
+                "(a name of letters, digits and _, starting with a letter)"
+            )
+    return dict(table)
 
 
 def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:

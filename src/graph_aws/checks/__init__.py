@@ -54,7 +54,7 @@ def run_check(store: ReadableStore, rule: Rule) -> CheckResult:
     reason = _collected(store, rule)
     if reason:
         return CheckResult(rule, NOT_COLLECTED, reason=reason)
-    findings = run_query(store, rule.j1ql).records()
+    findings = run_query(store, rule.j1ql, page_size=None).records()  # every finding, not J1's page
     return CheckResult(rule, FAILED if findings else PASSED, findings)
 
 
