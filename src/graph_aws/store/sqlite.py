@@ -172,11 +172,11 @@ class SqliteStore:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             self._db.execute("DELETE FROM entity_text")
-            for rowid, data in self._db.execute("SELECT rowid, data FROM entity").fetchall():
-                self._db.execute(
-                    "INSERT INTO entity_text(rowid, text) VALUES (?, ?)",
-                    (rowid, search_text(json.loads(data))),
-                )
+            rows = self._db.execute("SELECT rowid, data FROM entity")  # streamed: a million rows fit
+            self._db.executemany(
+                "INSERT INTO entity_text(rowid, text) VALUES (?, ?)",
+                ((rowid, search_text(json.loads(data))) for rowid, data in rows),
+            )
             self._db.execute(
                 "INSERT OR REPLACE INTO meta VALUES ('search_text_version', ?)", (SEARCH_TEXT_VERSION,)
             )
