@@ -122,7 +122,7 @@ class FilterCompiler:
         # Parameters are registered only for the SQL actually returned: ?N must all be used.
         if isinstance(value, Undefined):
             # J1: `prop = undefined` matches a missing property (JSON null counts as missing).
-            return f"({self.d.value(table, self.param(self.d.path(name)))} IS NULL)" if op == "=" else "0"
+            return f"({self.d.value(table, self.param(self.d.path(name)))} IS NULL)" if op == "=" else "FALSE"
         if isinstance(value, Regex):
             if op not in _MERGEABLE:
                 raise J1QLError(
@@ -135,13 +135,13 @@ class FilterCompiler:
             )
         if isinstance(value, bool):
             if op != "=":
-                return "0"
+                return "FALSE"
             truth = self.param("true" if value else "false")
             exact = self._exists(table, name, lambda j: self.d.is_boolean(j, truth))
             return f"({self.d.raw_contains(table, truth)} AND {exact})"
         assert isinstance(value, str | int | float)
         if op in _STRING_OPS and not isinstance(value, str):
-            return "0"
+            return "FALSE"
         if isinstance(value, str) and op == "=":
             column = self._column(binding, name)
             if column:
@@ -171,7 +171,7 @@ class FilterCompiler:
             joiner = "OR" if mode == "any" else "AND"
             return join(joiner, [self.positive(binding, name, op, v) for v in values])
         if op in _STRING_OPS and not isinstance(values[0], str):
-            return "0"  # a number never contains, starts or ends with anything
+            return "FALSE"  # a number never contains, starts or ends with anything
         listed = self.param(self.d.array(values))
         column = self._column(binding, name) if isinstance(values[0], str) and op == "=" else None
         if column and mode == "any":

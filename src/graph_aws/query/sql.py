@@ -151,7 +151,7 @@ class _Compiler:
         """`#Name`: the entities its [smart-classes] query finds; nothing when it is not defined."""
         definition = self.options.smart_classes.get(name)
         if definition is None:
-            return "0"
+            return "FALSE"
         if name in self.smart_stack:
             raise J1QLError(f"the smart class #{name} is defined with itself: {definition}")
         try:
