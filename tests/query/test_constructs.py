@@ -209,6 +209,9 @@ def test_quoted_column_names(store: SqliteStore) -> None:
         ("username $= /e/", ["alice", "dave"]),
         ("username != /a/", ["bob"]),
         ("username = ('carol' OR /^?/)".replace("^?", "bo"), ["bob", "carol"]),
+        ("nothing != (undefined AND '')", ["alice", "bob", "carol", "dave"]),  # never both
+        ("nothing = (undefined OR 'x')", ["alice", "bob", "carol", "dave"]),
+        ("username = (undefined OR 'bob')", ["bob"]),
     ],
 )
 def test_shorthand_and_regular_expressions(store: SqliteStore, condition: str, expected: list[str]) -> None:

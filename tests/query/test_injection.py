@@ -65,3 +65,25 @@ def test_type_and_verb_names_that_look_like_sql_match_nothing(graph_store: Sqlit
     assert run_query(graph_store, "FIND (aws_account|sqlite_master) THAT (HAS|OR) *").rows
     assert run_query(graph_store, "FIND sqlite_master").rows == []
     assert run_query(graph_store, "FIND aws_account THAT UNION *").rows == []
+
+
+@pytest.mark.parametrize(
+    "search",
+    ["alice OR bob", "NEAR(alice bob)", "name:alice", "* OR x", '\\" OR \\"', "alice^", "- NOT alice"],
+)
+def test_full_text_words_are_words_not_fts_syntax(graph_store: SqliteStore, search: str) -> None:
+    # FTS5 has its own query language; each word is bound as a quoted phrase, so none of it applies.
+    result = run_query(graph_store, f'FIND "{search}"')
+    assert all("alice" in str(row[0]) for row in result.rows)
+
+
+def test_parameters_and_patterns_are_values_not_sql(graph_store: SqliteStore) -> None:
+    before = entity_count(graph_store)
+    for attack in ATTACKS:
+        assert run_query(graph_store, "FIND * WITH name = {{v}}", params={"v": attack}).rows == []
+        assert (
+            run_query(graph_store, "FIND * WITH name = {{v}}", params={"v": [attack, attack + "x"]}).rows
+            == []
+        )
+    assert run_query(graph_store, "FIND * WITH name = /x'; DROP TABLE entity; --/").rows == []
+    assert entity_count(graph_store) == before
