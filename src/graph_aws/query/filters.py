@@ -146,6 +146,10 @@ class FilterCompiler:
             column = self._column(binding, name)
             if column:
                 return f"({column} = {self.param(value)})"
+            if binding.kind == "entity" and name == "_class":  # the indexed entity_class table
+                return (
+                    f"{binding.sql}.key IN (SELECT key FROM entity_class WHERE class = {self.param(value)})"
+                )
         test = self._test(op, self.param(value))
         is_kind = self.d.is_text if isinstance(value, str) else self.d.is_number
         exact = self._exists(table, name, lambda j: f"{is_kind(j)} AND {test(f'{j}.value')}")
@@ -176,6 +180,16 @@ class FilterCompiler:
         column = self._column(binding, name) if isinstance(values[0], str) and op == "=" else None
         if column and mode == "any":
             return f"({column} IN (SELECT value FROM {self.d.list_param(listed, 'v')}))"
+        if (
+            binding.kind == "entity"
+            and name == "_class"
+            and op == "="
+            and mode == "any"
+            and column is None
+            and isinstance(values[0], str)
+        ):
+            classes = f"SELECT value FROM {self.d.list_param(listed, 'v')}"
+            return f"{binding.sql}.key IN (SELECT key FROM entity_class WHERE class IN ({classes}))"
         is_kind = self.d.is_text if isinstance(values[0], str) else self.d.is_number
         v = self.fresh("v")
         test = self._test(op, f"{v}.value")
