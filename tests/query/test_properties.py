@@ -20,10 +20,34 @@ SETTINGS = settings(
 )
 
 names = st.sampled_from(
-    ["aws_account", "aws_iam_user", "aws_iam_role", "Account", "User", "AccessRole", "aws_x"]
+    [
+        "aws_account",
+        "aws_iam_user",
+        "aws_iam_role",
+        "Account",
+        "User",
+        "AccessRole",
+        "aws_x",
+        "#CriticalAsset",
+        "#Nope",
+        "(#CriticalAsset|User)",
+        "'alice mgmt'",
+        '"aws_iam_user"',
+    ]
 )
 verbs = st.sampled_from(
-    ["HAS", "has", "TRUSTS", "ASSIGNED", "RELATES TO", "(HAS|TRUSTS)", "!HAS", "!RELATES TO"]
+    [
+        "HAS",
+        "has",
+        "TRUSTS",
+        "ASSIGNED",
+        "RELATES TO",
+        "(HAS|TRUSTS)",
+        "!HAS",
+        "!RELATES TO",
+        "HAS TO",
+        "!(HAS|X)",
+    ]
 )
 aliases = st.sampled_from(["a", "b", "c"])
 bracketed = st.text(
@@ -47,6 +71,9 @@ values = st.one_of(
     st.integers(-(10**12), 10**12).map(str),
     st.floats(allow_nan=False, allow_infinity=False, width=32).map(lambda f: f"{f:.3f}"),
     st.sampled_from(["true", "FALSE", "undefined", "date.now", "date.now - 7days", "date.now + 2 hours"]),
+    st.sampled_from(
+        ["/al/i", "/[a-z]+o/", "date(2020-01-31)", "{{p}}", "('a')", "('a' OR 'b')", "(1 AND 2)"]
+    ),
 )
 comparisons = st.builds(lambda p, o, v: f"{p} {o} {v}", properties, operators, values)
 filters = st.recursive(
@@ -63,13 +90,14 @@ filters = st.recursive(
 @st.composite
 def queries(draw: st.DrawFn) -> str:
     used = ["a"]
-    parts = [f"FIND {draw(names)} AS a"]
+    parts = [f"FIND {draw(st.sampled_from(['', 'UNIQUE ']))}{draw(names)} AS a"]
     if draw(st.booleans()):
         parts.append(f"WITH {draw(filters)}")
     for alias in ["b", "c"][: draw(st.integers(0, 2))]:
         verb = draw(verbs)
         direction = draw(st.sampled_from(["", ">>", "<<"]))
-        hop = f"THAT {verb} {direction} {draw(names)} AS {alias}"
+        edge = draw(st.sampled_from(["", "WITH crossAccount = true", f"AS {alias}r WITH _class = 'HAS'"]))
+        hop = f"THAT {verb} {direction} {edge} {draw(names)} AS {alias}"
         if draw(st.booleans()):
             hop += f" WITH {draw(filters)}"
         if not verb.startswith("!") and draw(st.booleans()):
@@ -101,7 +129,7 @@ def queries(draw: st.DrawFn) -> str:
 @given(text=queries())
 def test_generated_queries_run_or_fail_with_a_j1ql_error(graph_store: SqliteStore, text: str) -> None:
     try:
-        result = run_query(graph_store, text)
+        result = run_query(graph_store, text, params={"p": "alice"})
     except J1QLError:
         return  # an alias misuse the generator can produce; a clear error, not a crash
     except sqlite3.Error as error:  # pragma: no cover - the property under test
