@@ -260,6 +260,33 @@ def test_static_dates_and_comments(store: SqliteStore) -> None:
 # ------------------------------------------------------------------ smart classes
 
 
+def test_critical_asset_has_j1s_default_definition(tmp_path: Path) -> None:
+    db = open_store(str(tmp_path / "g.db"))
+    host = make_entity(
+        key="arn:aws:ec2:::instance/i-1",
+        type="aws_instance",
+        classes=["Host"],
+        name="db-host",
+        properties={"classification": "critical"},
+        tags={"Production": "true"},
+    )
+    other = make_entity(
+        key="arn:aws:ec2:::instance/i-2",
+        type="aws_instance",
+        classes=["Host"],
+        name="test-host",
+        properties={"classification": "critical"},
+        tags={"Production": "false"},
+    )
+    db.sync_scope("account:1", [host, other], [])
+    assert names(db, "FIND #CriticalAsset") == ["db-host"]
+    assert names(db, "FIND #CriticalAsset", smart_classes={"CriticalAsset": "FIND Host"}) == [
+        "db-host",
+        "test-host",
+    ]
+    db.close()
+
+
 def test_smart_classes_come_from_their_definitions(store: SqliteStore) -> None:
     smart = {
         "Weak": "FIND aws_iam_user WITH mfaEnabled != true",

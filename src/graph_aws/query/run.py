@@ -16,10 +16,11 @@ from graph_aws.query.sql import Compiled, Options, compile_query
 DEFAULT_PAGE_SIZE = 250  # JupiterOne: "by default, queries will return up to 250 results if no LIMIT"
 
 # J1's own default definition of its one application smart class (Assets app, "critical assets").
+# AWS tags are strings: tag.Production holds 'true', where J1's expanded query writes true.
 DEFAULT_SMART_CLASSES = {
     "CriticalAsset": (
         "FIND (Application|CodeRepo|DataStore|Function|Host|Logs) "
-        "WITH tag.Production = true AND classification = 'critical'"
+        "WITH tag.Production = ('true' OR true) AND classification = 'critical'"
     ),
 }
 
