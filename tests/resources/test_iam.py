@@ -89,7 +89,7 @@ def test_a_user_with_access_key_mfa_password_and_policies(run_steps, client, cal
     assert relationships(result, "aws_iam_user_has_access_key") == {(alice["_key"], key["_key"])}
     assert relationships(result, "aws_iam_user_assigned_mfa_device") == {(alice["_key"], mfa["_key"])}
     # Managed (by ARN) and inline policies share JupiterOne's generated _type.
-    assert relationships(result, "aws_iam_user_has_policy") == {
+    assert relationships(result, "aws_iam_user_assigned_policy") == {
         (alice["_key"], policy),
         (alice["_key"], inline["_key"]),
     }
@@ -110,9 +110,12 @@ def test_groups_contain_their_users_and_have_policies(run_steps, client):
     groups = {g["name"]: g for g in result.job_state.iter_entities("aws_iam_group")}
     assert groups["admins"]["_key"] == group and groups["admins"]["_class"] == ["UserGroup"]
     assert groups["admins"]["userCount"] == 1 and groups["empty"]["userCount"] == 0
-    assert relationships(result, "aws_iam_group_contains_user") == {(group, user)}
+    assert relationships(result, "aws_iam_group_has_user") == {(group, user)}
     inline = one(result, "aws_iam_group_policy")
-    assert relationships(result, "aws_iam_group_has_policy") == {(group, policy), (group, inline["_key"])}
+    assert relationships(result, "aws_iam_group_assigned_policy") == {
+        (group, policy),
+        (group, inline["_key"]),
+    }
     assert relationships(result, "aws_iam_has_group_policy") == {(f"aws_iam:{ACCOUNT}", inline["_key"])}
 
 
@@ -173,7 +176,7 @@ def test_roles_trust_users_roles_accounts_and_services(run_steps, client):
     # The other account's root ARN is its aws_account key: the edge lands on that account.
     assert relationships(result, "aws_iam_role_trusts_account") == {(role, "arn:aws:iam::111122223333:root")}
     inline = one(result, "aws_iam_role_policy")
-    assert relationships(result, "aws_iam_role_has_policy") == {(role, inline["_key"])}
+    assert relationships(result, "aws_iam_role_assigned_policy") == {(role, inline["_key"])}
 
 
 def test_trust_policies_name_no_entity_for_wildcards_federation_or_deleted_principals():
@@ -231,8 +234,8 @@ def test_the_password_policy_and_its_absence(run_steps, client):
     assert (policy["minLength"], policy["maxAgeDays"], policy["historyCount"]) == (14, 90, 24)
     assert policy["requireSymbols"] is True and policy["requireUppercase"] is False
     assert policy["expirePasswords"] is True and "allowUsersToChangePassword" in policy
-    assert relationships(result, "aws_account_has_iam_account_password_policy") == {
-        (f"arn:aws:iam::{ACCOUNT}:root", policy["_key"])
+    assert relationships(result, "aws_iam_has_account_password_policy") == {
+        (f"aws_iam:{ACCOUNT}", policy["_key"])
     }
 
 

@@ -10,15 +10,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from graph_aws.aws import types as t
 from graph_aws.aws.api import ACCESS_DENIED_CODES, error_code
 from graph_aws.aws.context import AccountResources
-from graph_aws.aws.resources.iam.service import IAM_USER, NOT_FOUND, PASSWORD_POLICY
+from graph_aws.aws.resources.iam.service import IAM, IAM_USER, NOT_FOUND, PASSWORD_POLICY
 from graph_aws.aws.resources.registry import Where
 from graph_aws.engine import Step, StepContext
 from graph_aws.model import (
     Entity,
-    RelationshipType,
     epoch_day_millis,
     epoch_millis,
     make_entity,
@@ -63,9 +61,13 @@ def fetch_password_policy(context: StepContext) -> None:
         raise
     where = Where(resources.account_id, resources.partition, resources.session.region)
     policy = context.job_state.add_entity(to_password_policy(raw, where))
+    # Under aws_iam, as JupiterOne's rules query it (FIND aws_iam THAT !HAS aws_iam_account_password_policy).
     context.job_state.add_relationship(
         make_relationship(
-            from_type=t.ACCOUNT.type, from_key=resources.account_key, verb="HAS", to_entity=policy
+            from_type=IAM.entity.type,
+            from_key=IAM.key_of(resources.account_id),
+            verb="HAS",
+            to_entity=policy,
         )
     )
 
@@ -75,7 +77,8 @@ PASSWORD_POLICY_STEP = Step(
     name="Fetch the account's IAM password policy",
     handler=fetch_password_policy,
     entities=(PASSWORD_POLICY,),
-    relationships=(RelationshipType(t.ACCOUNT, "HAS", PASSWORD_POLICY),),
+    relationships=(IAM.has(PASSWORD_POLICY),),
+    depends_on=(IAM.step_id,),
     permissions=("iam:GetAccountPasswordPolicy",),
 )
 

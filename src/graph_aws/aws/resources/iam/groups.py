@@ -45,7 +45,7 @@ def enrich_group(context: StepContext, iam: Any, where: Where, raw: Mapping[str,
     # The users step lists the users; here only their ARNs are needed, so link by key.
     for user in paginate(iam, "get_group", "Users", GroupName=raw["GroupName"]):
         context.job_state.add_relationship(
-            make_relationship(from_entity=group, verb="CONTAINS", to_type=IAM_USER.type, to_key=user["Arn"])
+            make_relationship(from_entity=group, verb="HAS", to_type=IAM_USER.type, to_key=user["Arn"])
         )
         members += 1
     context.job_state.enrich_entity(group["_key"], {"userCount": members})
@@ -64,6 +64,6 @@ IAM_GROUPS = ResourceSpec(
     enrich=enrich_group,
     regional=False,
     extra_entities=(IAM_GROUP_POLICY,),
-    relationships=(RelationshipType(IAM_GROUP, "CONTAINS", IAM_USER), *GROUP_POLICIES.relationships),
+    relationships=(RelationshipType(IAM_GROUP, "HAS", IAM_USER), *GROUP_POLICIES.relationships),
     permissions=("iam:ListGroups", "iam:GetGroup", *GROUP_POLICIES.permissions),
 )

@@ -106,23 +106,23 @@ class OwnedPolicies:
 
     @property
     def relationships(self) -> tuple[RelationshipType, ...]:
-        # owner HAS aws_iam_policy and owner HAS its inline policy generate the same _type
-        # (aws_iam_user_has_policy), so it is declared once.
-        return (RelationshipType(self.owner, "HAS", IAM_POLICY), IAM.has(self.inline))
+        # owner ASSIGNED aws_iam_policy and owner ASSIGNED its inline policy generate the same _type
+        # (aws_iam_user_assigned_policy), so it is declared once.
+        return (RelationshipType(self.owner, "ASSIGNED", IAM_POLICY), IAM.has(self.inline))
 
     @property
     def permissions(self) -> tuple[str, ...]:
         return tuple(f"iam:{_action(op)}" for op in (self.list_attached, self.list_inline, self.get_inline))
 
     def collect(self, context: StepContext, iam: Any, where: Where, owner: Entity, owner_name: str) -> None:
-        """The owner HAS each attached managed policy (linked by ARN: AWS-managed ones, arn:aws:iam::aws:
-        policy/..., are shared by every account and are not entities here) and each inline policy."""
+        """The owner is ASSIGNED each attached managed policy (linked by ARN: AWS-managed ones,
+        arn:aws:iam::aws:policy/..., are not entities here yet) and each inline policy."""
         state = context.job_state
         name = {self.name_parameter: owner_name}
         for attached in paginate(iam, self.list_attached, "AttachedPolicies", **name):
             state.add_relationship(
                 make_relationship(
-                    from_entity=owner, verb="HAS", to_type=IAM_POLICY.type, to_key=attached["PolicyArn"]
+                    from_entity=owner, verb="ASSIGNED", to_type=IAM_POLICY.type, to_key=attached["PolicyArn"]
                 )
             )
         service_key = IAM.key_of(where.account_id)
@@ -130,7 +130,7 @@ class OwnedPolicies:
             policy_name = str(item)  # this list holds names, not objects
             document = getattr(iam, self.get_inline)(PolicyName=policy_name, **name).get("PolicyDocument")
             policy = state.add_entity(to_inline_policy(self.inline, owner, policy_name, document, where))
-            state.add_relationship(make_relationship(from_entity=owner, verb="HAS", to_entity=policy))
+            state.add_relationship(make_relationship(from_entity=owner, verb="ASSIGNED", to_entity=policy))
             state.add_relationship(
                 make_relationship(
                     from_type=IAM.entity.type, from_key=service_key, verb="HAS", to_entity=policy
