@@ -60,12 +60,17 @@ def test_a_user_with_access_key_mfa_password_and_policies(run_steps, client, cal
     iam.attach_user_policy(UserName="alice", PolicyArn=policy)
     iam.put_user_policy(UserName="alice", PolicyName="inline", PolicyDocument=ALLOW_S3)
 
-    result = run_steps("fetch-iam-users")
-    assert status(result, "fetch-iam-users").status is StepStatus.SUCCESS
-    assert calls.count("ListUsers") == 1  # global: once, though two regions were asked for
+    result = run_steps("fetch-iam-user-credentials")
+    assert status(result, "fetch-iam-authorization-details").status is StepStatus.SUCCESS
+    assert status(result, "fetch-iam-user-credentials").status is StepStatus.SUCCESS
+    # Global, so once though two regions were asked for; one page holds users, groups, roles, policies.
+    assert calls.count("GetAccountAuthorizationDetails") == 1
+    assert not {"ListUsers", "ListAttachedUserPolicies", "ListUserPolicies", "GetUserPolicy"} & set(calls)
     users = {u["name"]: u for u in result.job_state.iter_entities("aws_iam_user")}
     alice, bob = users["alice"], users["bob"]
     assert alice["_key"] == alice["arn"] == user["Arn"] and alice["_class"] == ["User"]
+    assert alice["username"] == "alice" and alice["tag.Email"] == "alice@example.com"
+    assert alice["webLink"] == "https://console.aws.amazon.com/iam/home#/users/details/alice"
     assert "region" not in alice and alice["accountId"] == ACCOUNT
     assert alice["mfaEnabled"] is True and alice["passwordEnabled"] is True
     assert alice["accessKeyEnabled"] is True and alice["activeAccessKeyCount"] == 1
@@ -76,11 +81,13 @@ def test_a_user_with_access_key_mfa_password_and_policies(run_steps, client, cal
     assert key["_key"] == f"arn:aws:iam::{ACCOUNT}:access-key/{key_id}" and key["_class"] == ["AccessKey"]
     assert key["accessKeyId"] == key["id"] == key_id
     assert key["status"] == "Active" and key["active"] is True and isinstance(key["createdOn"], int)
+    assert key["webLink"].endswith("#/users/details/alice?section=security_credentials")
     assert "lastUsedOn" not in key and "lastUsedService" not in key  # never used: N/A is left out
     mfa = one(result, "mfa_device")
     assert mfa["_key"] == device and mfa["_class"] == ["AccessKey"] and mfa["virtual"] is True
     inline = one(result, "aws_iam_user_policy")
-    assert inline["_key"] == f"{alice['_key']}:inline-policy/inline" and inline["_class"] == ["AccessPolicy"]
+    # JupiterOne's key for an inline policy: the owner's ARN, then its name.
+    assert inline["_key"] == f"{alice['_key']}/inline" and inline["_class"] == ["AccessPolicy"]
     assert json.loads(inline["document"])["Statement"][0]["Action"] == "s3:Get*"
 
     assert relationships(result, "aws_iam_has_user") == {
@@ -88,7 +95,7 @@ def test_a_user_with_access_key_mfa_password_and_policies(run_steps, client, cal
     }
     assert relationships(result, "aws_iam_user_has_access_key") == {(alice["_key"], key["_key"])}
     assert relationships(result, "aws_iam_user_assigned_mfa_device") == {(alice["_key"], mfa["_key"])}
-    # Managed (by ARN) and inline policies share JupiterOne's generated _type.
+    # Managed and inline policies share JupiterOne's generated _type.
     assert relationships(result, "aws_iam_user_assigned_policy") == {
         (alice["_key"], policy),
         (alice["_key"], inline["_key"]),
@@ -96,27 +103,45 @@ def test_a_user_with_access_key_mfa_password_and_policies(run_steps, client, cal
     assert relationships(result, "aws_iam_has_user_policy") == {(f"aws_iam:{ACCOUNT}", inline["_key"])}
 
 
-def test_groups_contain_their_users_and_have_policies(run_steps, client):
+def test_groups_have_their_users_and_are_assigned_policies(run_steps, client):
     iam = client("iam")
     user = iam.create_user(UserName="alice")["User"]["Arn"]
-    group = iam.create_group(GroupName="admins")["Group"]["Arn"]
+    group = iam.create_group(GroupName="admins", Path="/ops/")["Group"]["Arn"]
     iam.create_group(GroupName="empty")
     iam.add_user_to_group(GroupName="admins", UserName="alice")
     policy = iam.create_policy(PolicyName="read", PolicyDocument=ALLOW_S3)["Policy"]["Arn"]
     iam.attach_group_policy(GroupName="admins", PolicyArn=policy)
     iam.put_group_policy(GroupName="admins", PolicyName="inline", PolicyDocument=ALLOW_S3)
 
-    result = run_steps("fetch-iam-groups")
+    result = run_steps("fetch-iam-authorization-details")
     groups = {g["name"]: g for g in result.job_state.iter_entities("aws_iam_group")}
     assert groups["admins"]["_key"] == group and groups["admins"]["_class"] == ["UserGroup"]
+    assert groups["admins"]["path"] == "/ops/" and groups["admins"]["webLink"].endswith(
+        "#/groups/details/admins"
+    )
     assert groups["admins"]["userCount"] == 1 and groups["empty"]["userCount"] == 0
     assert relationships(result, "aws_iam_group_has_user") == {(group, user)}
     inline = one(result, "aws_iam_group_policy")
+    assert inline["_key"] == f"{group}/inline"
     assert relationships(result, "aws_iam_group_assigned_policy") == {
         (group, policy),
         (group, inline["_key"]),
     }
     assert relationships(result, "aws_iam_has_group_policy") == {(f"aws_iam:{ACCOUNT}", inline["_key"])}
+
+
+def test_the_users_groups_may_come_pages_after_the_user(run_steps, client, calls):
+    """AWS pages GetAccountAuthorizationDetails by 100 objects, users first: here the group comes
+    on the second page, after the 120 users it holds."""
+    iam = client("iam")
+    iam.create_group(GroupName="everyone")
+    for n in range(120):
+        iam.create_user(UserName=f"user-{n:03d}")
+        iam.add_user_to_group(GroupName="everyone", UserName=f"user-{n:03d}")
+    result = run_steps("fetch-iam-authorization-details", regions=("us-east-1",))
+    assert calls.count("GetAccountAuthorizationDetails") == 2
+    assert len(relationships(result, "aws_iam_group_has_user")) == 120
+    assert one(result, "aws_iam_group")["userCount"] == 120
 
 
 def test_roles_trust_users_roles_accounts_and_services(run_steps, client):
@@ -141,6 +166,7 @@ def test_roles_trust_users_roles_accounts_and_services(run_steps, client):
         AssumeRolePolicyDocument=json.dumps(trust),
         Description="the app",
         Tags=[{"Key": "team", "Value": "core"}],
+        PermissionsBoundary=f"arn:aws:iam::{ACCOUNT}:policy/boundary",
     )["Role"]["Arn"]
     iam.create_role(
         RoleName="worker",
@@ -156,13 +182,15 @@ def test_roles_trust_users_roles_accounts_and_services(run_steps, client):
     )
     iam.put_role_policy(RoleName="app", PolicyName="inline", PolicyDocument=ALLOW_S3)
 
-    result = run_steps("fetch-iam-roles")
-    assert status(result, "fetch-iam-roles").status is StepStatus.SUCCESS
+    result = run_steps("fetch-iam-authorization-details")
+    assert status(result, "fetch-iam-authorization-details").status is StepStatus.SUCCESS
     roles = {r["name"]: r for r in result.job_state.iter_entities("aws_iam_role")}
     app = roles["app"]
     assert app["_key"] == role and app["_class"] == ["AccessRole"] and app["roleName"] == "app"
-    assert app["tag.team"] == "core" and app["description"] == "the app" and isinstance(app["createdOn"], int)
+    assert app["tag.team"] == "core" and isinstance(app["createdOn"], int)
+    assert app["permissionsBoundaryArn"] == f"arn:aws:iam::{ACCOUNT}:policy/boundary"
     assert app["trustedServices"] == ["ec2.amazonaws.com"]
+    assert app["webLink"] == "https://console.aws.amazon.com/iam/home#/roles/details/app"
     assert json.loads(app["assumeRolePolicyDocument"]) == trust
 
     service = one(result, "aws_service")  # one per account, however many roles trust it
@@ -176,7 +204,28 @@ def test_roles_trust_users_roles_accounts_and_services(run_steps, client):
     # The other account's root ARN is its aws_account key: the edge lands on that account.
     assert relationships(result, "aws_iam_role_trusts_account") == {(role, "arn:aws:iam::111122223333:root")}
     inline = one(result, "aws_iam_role_policy")
+    assert inline["_key"] == f"{role}/inline"
     assert relationships(result, "aws_iam_role_assigned_policy") == {(role, inline["_key"])}
+
+
+def test_instance_profiles_contain_their_role(run_steps, client):
+    iam = client("iam")
+    trust = {
+        "Statement": {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+        }
+    }
+    role = iam.create_role(RoleName="web", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    profile = iam.create_instance_profile(InstanceProfileName="web", Path="/apps/")["InstanceProfile"]["Arn"]
+    iam.add_role_to_instance_profile(InstanceProfileName="web", RoleName="web")
+    result = run_steps("fetch-iam-authorization-details")
+    entity = one(result, "aws_iam_instance_profile")
+    assert entity["_key"] == entity["arn"] == profile and entity["_class"] == ["Configuration"]
+    assert entity["instanceProfileName"] == "web" and entity["path"] == "/apps/"
+    assert relationships(result, "aws_iam_instance_profile_contains_role") == {(profile, role)}
+    assert relationships(result, "aws_iam_has_instance_profile") == {(f"aws_iam:{ACCOUNT}", profile)}
 
 
 def test_trust_policies_name_no_entity_for_wildcards_federation_or_deleted_principals():
@@ -201,7 +250,7 @@ def test_trust_policies_name_no_entity_for_wildcards_federation_or_deleted_princ
     assert trusted(None, where) == []
 
 
-def test_only_customer_managed_policies_with_their_default_document(run_steps, client):
+def test_customer_managed_policies_with_their_default_document(run_steps, client, calls):
     iam = client("iam")
     arn = iam.create_policy(PolicyName="read", PolicyDocument=ALLOW_S3, Description="reads")["Policy"]["Arn"]
     iam.create_policy_version(
@@ -210,13 +259,38 @@ def test_only_customer_managed_policies_with_their_default_document(run_steps, c
     user = iam.create_user(UserName="alice")["User"]["UserName"]
     iam.attach_user_policy(UserName=user, PolicyArn=arn)
 
-    result = run_steps("fetch-iam-policies")
+    result = run_steps("fetch-iam-authorization-details")
     policy = one(result, "aws_iam_policy")
     assert policy["_key"] == policy["arn"] == arn and policy["_class"] == ["AccessPolicy"]
     assert policy["policyName"] == "read" and policy["defaultVersionId"] == "v2"
     assert policy["vendorManaged"] is False and policy["inUse"] is True and policy["attachmentCount"] == 1
     assert json.loads(policy["document"])["Statement"][0]["Action"] == "s3:List*"
     assert relationships(result, "aws_iam_has_policy") == {(f"aws_iam:{ACCOUNT}", arn)}
+    assert "GetPolicyVersion" not in calls  # every version's document came with the listing
+
+
+def test_aws_managed_policies_the_account_attaches_become_entities_of_the_account(run_steps, client, calls):
+    iam = client("iam")
+    iam.create_user(UserName="alice")
+    iam.create_group(GroupName="ops")
+    iam.attach_user_policy(UserName="alice", PolicyArn="arn:aws:iam::aws:policy/IAMFullAccess")
+    iam.attach_group_policy(GroupName="ops", PolicyArn="arn:aws:iam::aws:policy/IAMFullAccess")
+    iam.attach_group_policy(GroupName="ops", PolicyArn="arn:aws:iam::aws:policy/AWSSupportAccess")
+
+    result = run_steps("fetch-iam-aws-managed-policies")
+    assert status(result, "fetch-iam-aws-managed-policies").status is StepStatus.SUCCESS
+    policies = {p["name"]: p for p in result.job_state.iter_entities("aws_iam_policy")}
+    assert set(policies) == {"IAMFullAccess", "AWSSupportAccess"}  # only what the account attaches
+    full = policies["IAMFullAccess"]
+    assert full["_key"] == f"{ACCOUNT}/arn:aws:iam::aws:policy/IAMFullAccess"
+    assert full["arn"] == "arn:aws:iam::aws:policy/IAMFullAccess" and full["accountId"] == ACCOUNT
+    assert full["vendorManaged"] is True and full["inUse"] is True and full["attachmentCount"] == 2
+    assert "iam:*" in json.loads(full["document"])["Statement"][0]["Action"]
+    assert full["defaultVersionId"] and isinstance(full["createdOn"], int)
+    assert relationships(result, "aws_iam_user_assigned_policy") == {
+        (f"arn:aws:iam::{ACCOUNT}:user/alice", full["_key"])
+    }
+    assert calls.count("GetPolicy") == 2 and calls.count("GetPolicyVersion") == 2  # one each per policy
 
 
 def test_the_password_policy_and_its_absence(run_steps, client):
@@ -287,19 +361,38 @@ def deny(request):
     botocore.handlers.BUILTIN_HANDLERS.remove(entry)
 
 
-@pytest.mark.parametrize("deny", ["ListRoles"], indirect=True)
-def test_a_denied_iam_list_marks_its_types_partial_and_keeps_the_other_steps(run_steps, client, deny):
-    client("iam").create_user(UserName="alice")
-    result = run_steps("fetch-iam-roles", "fetch-iam-users")
-    step = status(result, "fetch-iam-roles")
+@pytest.mark.parametrize("deny", ["GetAccountAuthorizationDetails"], indirect=True)
+def test_a_denied_listing_marks_its_types_partial_and_keeps_the_other_steps(run_steps, client, deny):
+    client("iam").update_account_password_policy(MinimumPasswordLength=14)
+    result = run_steps("fetch-iam-user-credentials", "fetch-iam-password-policy")
+    step = status(result, "fetch-iam-authorization-details")
     assert step.status is StepStatus.FAILURE
-    assert step.error.startswith(
-        "fetch-iam-roles: us-east-1: access denied (AccessDenied); the role needs iam:ListRoles"
+    assert step.error == (
+        "fetch-iam-authorization-details: access denied (AccessDenied); "
+        "the role needs iam:GetAccountAuthorizationDetails"
     )
-    assert {"aws_iam_role", "aws_iam_role_trusts_service", "aws_service"} <= set(result.partial_types)
-    assert status(result, "fetch-iam-users").status is StepStatus.SUCCESS
-    assert [u["name"] for u in result.job_state.iter_entities("aws_iam_user")] == ["alice"]
-    assert "aws_iam_user" not in result.partial_types
+    assert {"aws_iam_user", "aws_iam_role", "aws_iam_role_trusts_service", "aws_service"} <= set(
+        result.partial_types
+    )
+    # The users' credentials depend on the listing: partial too, never deleted.
+    assert (
+        status(result, "fetch-iam-user-credentials").status
+        is StepStatus.PARTIAL_SUCCESS_DUE_TO_DEPENDENCY_FAILURE
+    )
+    assert "aws_iam_access_key" in result.partial_types
+    assert status(result, "fetch-iam-password-policy").status is StepStatus.SUCCESS
+    assert "aws_iam_account_password_policy" not in result.partial_types
+
+
+@pytest.mark.parametrize("deny", ["ListAccessKeys"], indirect=True)
+def test_a_user_whose_keys_cannot_be_read_costs_only_the_credentials(run_steps, client, deny):
+    client("iam").create_user(UserName="alice")
+    client("iam").create_user(UserName="bob")
+    result = run_steps("fetch-iam-user-credentials")
+    assert status(result, "fetch-iam-user-credentials").status is StepStatus.FAILURE
+    assert status(result, "fetch-iam-user-credentials").warnings == ["2 users could not be read in full"]
+    assert {u["name"] for u in result.job_state.iter_entities("aws_iam_user")} == {"alice", "bob"}
+    assert "aws_iam_user" not in result.partial_types and "aws_iam_access_key" in result.partial_types
 
 
 @pytest.mark.parametrize("deny", ["GenerateCredentialReport"], indirect=True)

@@ -24,6 +24,7 @@ from botocore.credentials import CredentialProvider, Credentials, ReadOnlyCreden
 
 from graph_aws.aws.botocore_sessions import client_config, new_botocore_session
 from graph_aws.aws.limits import CallLimiter
+from graph_aws.aws.run_memo import RunMemo
 
 _CURRENT: ContextVar[Credentials | None] = ContextVar("graph_aws_account_credentials", default=None)
 
@@ -76,6 +77,7 @@ class SharedClients:
         self._config = client_config(pool_size, retry_mode="standard")
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        self.memo = RunMemo()  # what account jobs share besides clients (AWS-managed policy documents)
 
     def get(self, service: str, region: str) -> Any:
         with self._lock:
@@ -100,6 +102,7 @@ class BoundSession:
         self._credentials = credentials
         self.region = region
         self.limiter = limiter
+        self.memo = shared.memo
 
     def client(self, service: str, region: str | None = None) -> BoundClient:
         return BoundClient(self._shared.get(service, region or self.region), self._bound)

@@ -58,6 +58,10 @@ def patch_moto() -> None:
 
     patch_moto_config_compliance()  # moto has no DescribeComplianceByConfigRule
 
+    from graph_aws.demo.seeds.iam.moto_patches import patch_moto_iam
+
+    patch_moto_iam()  # a few AWS-managed policies; GetAccountAuthorizationDetails in pages, as AWS does
+
 
 @contextmanager
 def deny_assume_role(account_ids: Sequence[str]) -> Iterator[None]:

@@ -59,33 +59,40 @@ class ServiceSpec:
     def has(self, target: EntityType) -> RelationshipType:
         return RelationshipType(self.entity, "HAS", target)
 
-    def step(self) -> Step:
-        relationship = RelationshipType(t.ACCOUNT, "HAS", self.entity)
+    @property
+    def account_has(self) -> RelationshipType:
+        return RelationshipType(t.ACCOUNT, "HAS", self.entity)
 
+    def add_to(self, context: StepContext) -> Entity:
+        """Add the service entity of the job's account, and the account HAS it."""
+        resources: AccountResources = context.resources
+        service = context.job_state.add_entity(
+            make_entity(
+                key=self.key_of(resources.account_id),
+                type=self.entity.type,
+                classes=self.entity.classes,
+                name=self.title,
+                display_name=f"AWS {self.title}",
+                properties={"accountId": resources.account_id},
+            )
+        )
+        context.job_state.add_relationship(
+            make_relationship(
+                from_type=t.ACCOUNT.type, from_key=resources.account_key, verb="HAS", to_entity=service
+            )
+        )
+        return service
+
+    def step(self) -> Step:
         def create(context: StepContext) -> None:
-            resources: AccountResources = context.resources
-            service = context.job_state.add_entity(
-                make_entity(
-                    key=self.key_of(resources.account_id),
-                    type=self.entity.type,
-                    classes=self.entity.classes,
-                    name=self.title,
-                    display_name=f"AWS {self.title}",
-                    properties={"accountId": resources.account_id},
-                )
-            )
-            context.job_state.add_relationship(
-                make_relationship(
-                    from_type=t.ACCOUNT.type, from_key=resources.account_key, verb="HAS", to_entity=service
-                )
-            )
+            self.add_to(context)
 
         return Step(
             id=self.step_id,
             name=f"Create the {self.title} service entity",
             handler=create,
             entities=(self.entity,),
-            relationships=(relationship,),
+            relationships=(self.account_has,),
         )
 
 

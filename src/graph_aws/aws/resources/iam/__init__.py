@@ -1,25 +1,26 @@
-"""IAM, a global service read once per account: users (with access keys, MFA devices, console
-passwords), groups, roles (with whom they trust), managed and inline policies, the password policy
-and the credential report."""
+"""IAM, a global service read once per account: users, groups, roles and policies with their
+documents (GetAccountAuthorizationDetails), the AWS-managed policies they use (read once per run),
+users' access keys, MFA devices and console passwords, the password policy, the credential report."""
 
 from __future__ import annotations
 
 from graph_aws.aws.resources.iam.account import CREDENTIAL_REPORT_STEP, PASSWORD_POLICY_STEP
-from graph_aws.aws.resources.iam.groups import IAM_GROUPS
-from graph_aws.aws.resources.iam.policies import IAM_POLICIES
-from graph_aws.aws.resources.iam.roles import IAM_ROLES
+from graph_aws.aws.resources.iam.authorization import AUTHORIZATION_DETAILS_STEP
+from graph_aws.aws.resources.iam.permissions import resource_grants_step, service_grants_step
+from graph_aws.aws.resources.iam.policies import AWS_MANAGED_POLICIES_STEP
 from graph_aws.aws.resources.iam.service import IAM, IAM_USER
-from graph_aws.aws.resources.iam.users import IAM_USERS
-from graph_aws.aws.resources.registry import resource_step
+from graph_aws.aws.resources.iam.users import USER_CREDENTIALS_STEP
 
-__all__ = ["IAM", "IAM_USER", "IAM_USERS", "STEPS"]
+__all__ = ["FINAL_STEPS", "IAM", "IAM_USER", "STEPS"]
 
 STEPS = (
     IAM.step(),
-    resource_step(IAM_USERS),
-    resource_step(IAM_GROUPS),
-    resource_step(IAM_ROLES),
-    resource_step(IAM_POLICIES),
+    AUTHORIZATION_DETAILS_STEP,
+    AWS_MANAGED_POLICIES_STEP,
+    USER_CREDENTIALS_STEP,
     PASSWORD_POLICY_STEP,
     CREDENTIAL_REPORT_STEP,
 )
+
+# Built from every other resource step: they link policies to what those steps collect.
+FINAL_STEPS = (service_grants_step, resource_grants_step)

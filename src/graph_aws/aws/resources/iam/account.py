@@ -99,6 +99,8 @@ def report_flag(value: str | None) -> bool | None:
 
 def user_report_properties(row: Mapping[str, str]) -> dict[str, Any]:
     properties: dict[str, Any] = {
+        # GetAccountAuthorizationDetails does not give it: the report does (to the day, a last use).
+        "passwordLastUsed": report_time(row.get("password_last_used"), to_the_day=True),
         "passwordLastChanged": report_time(row.get("password_last_changed")),
         "passwordNextRotation": report_time(row.get("password_next_rotation")),
         "mfaActive": report_flag(row.get("mfa_active")),
@@ -166,6 +168,6 @@ CREDENTIAL_REPORT_STEP = Step(
     id="fetch-iam-credential-report",
     name="Fetch the IAM credential report (users' and the root user's credentials)",
     handler=fetch_credential_report,
-    depends_on=("fetch-account", "fetch-iam-users"),
+    depends_on=("fetch-account", "fetch-iam-authorization-details"),
     permissions=("iam:GenerateCredentialReport", "iam:GetCredentialReport"),
 )

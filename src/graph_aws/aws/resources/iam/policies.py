@@ -1,18 +1,26 @@
-"""IAM policies: customer-managed policies (a step of their own), and the policies each user, group
-and role has -- attached managed ones by key, inline ones as entities of their own."""
+"""IAM policies: customer-managed ones and inline ones (from GetAccountAuthorizationDetails, see
+authorization.py), and the AWS-managed ones the account attaches, whose documents are the same in
+every account and are read once per run (the run's memo), not once per account."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
-from graph_aws.aws.api import paginate
-from graph_aws.aws.resources.iam.service import IAM, IAM_POLICY
-from graph_aws.aws.resources.registry import ResourceSpec, Where
-from graph_aws.engine import StepContext
-from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
+from graph_aws.aws.context import AccountResources
+from graph_aws.aws.resources.iam.service import (
+    IAM_POLICY,
+    aws_managed_policy_key,
+    is_aws_managed,
+    web_link,
+)
+from graph_aws.aws.resources.registry import Where
+from graph_aws.engine import Step, StepContext
+from graph_aws.model import Entity, EntityType, epoch_millis, make_entity
+
+AWS_MANAGED_ATTACHMENTS = "iam-aws-managed-attachments"  # job data: {policy ARN: attachments}
 
 
 def document_json(document: Any) -> str | None:
@@ -22,7 +30,16 @@ def document_json(document: Any) -> str | None:
     return json.dumps(document, sort_keys=True)
 
 
+def default_document(raw: Mapping[str, Any]) -> Any:
+    """The default version's document, from a policy's PolicyVersionList."""
+    for version in raw.get("PolicyVersionList") or []:
+        if version.get("IsDefaultVersion") or version.get("VersionId") == raw.get("DefaultVersionId"):
+            return version.get("Document")
+    return None
+
+
 def to_iam_policy(raw: Mapping[str, Any], where: Where) -> Entity:
+    """A customer-managed policy, as GetAccountAuthorizationDetails describes it."""
     attachments = raw.get("AttachmentCount")
     return make_entity(
         key=raw["Arn"],
@@ -37,48 +54,52 @@ def to_iam_policy(raw: Mapping[str, Any], where: Where) -> Entity:
             "path": raw.get("Path"),
             "description": raw.get("Description") or None,
             "defaultVersionId": raw.get("DefaultVersionId"),
+            "document": document_json(default_document(raw)),
             "attachmentCount": attachments,
             "permissionsBoundaryUsageCount": raw.get("PermissionsBoundaryUsageCount"),
             "isAttachable": raw.get("IsAttachable"),
             "inUse": None if attachments is None else attachments > 0,
-            "vendorManaged": False,  # Scope=Local: customer-managed only
+            "vendorManaged": False,
             "createdOn": epoch_millis(raw.get("CreateDate")),
             "updatedOn": epoch_millis(raw.get("UpdateDate")),
+            "webLink": web_link(where.partition, "policies", raw["Arn"]),
             "accountId": where.account_id,
         },
-        tags=raw.get("Tags"),
     )
 
 
-def enrich_policy(
-    context: StepContext, iam: Any, where: Where, raw: Mapping[str, Any], entity: Entity
-) -> None:
-    version = iam.get_policy_version(PolicyArn=raw["Arn"], VersionId=raw["DefaultVersionId"])["PolicyVersion"]
-    context.job_state.enrich_entity(entity["_key"], {"document": document_json(version.get("Document"))})
+def to_aws_managed_policy(policy_arn: str, name: str, attachments: int, where: Where) -> Entity:
+    """An AWS-managed policy as this account uses it: its document comes from the run's memo."""
+    return make_entity(
+        key=aws_managed_policy_key(where.account_id, policy_arn),
+        type=IAM_POLICY.type,
+        classes=IAM_POLICY.classes,
+        name=name,
+        properties={
+            "arn": policy_arn,
+            "policyName": name,
+            "attachmentCount": attachments,
+            "inUse": attachments > 0,
+            "vendorManaged": True,
+            "webLink": web_link(where.partition, "policies", policy_arn),
+            "accountId": where.account_id,
+        },
+    )
 
 
-IAM_POLICIES = ResourceSpec(
-    step_id="fetch-iam-policies",
-    name="Fetch IAM customer-managed policies",
-    service=IAM,
-    client="iam",
-    operation="list_policies",
-    parameters={"Scope": "Local", "OnlyAttached": False},
-    result_key="Policies",
-    entity=IAM_POLICY,
-    convert=to_iam_policy,
-    enrich=enrich_policy,
-    regional=False,
-    permissions=("iam:ListPolicies", "iam:GetPolicyVersion"),
-)
+def inline_policy_key(owner_arn: str, policy_name: str, principal_arns: set[str]) -> str:
+    """`<owner ARN>/<policy name>`, as JupiterOne keys them (its rules test `_key $= ':role/<role>/
+    <policy>'`); inline policies have no ARN. Should that name another principal's ARN (a role `b`
+    with path `/a/` owning policy `c`, and a role `c` with path `/a/b/`), the key is kept apart."""
+    key = f"{owner_arn}/{policy_name}"
+    return f"{owner_arn}:inline-policy/{policy_name}" if key in principal_arns else key
 
 
 def to_inline_policy(
-    type: EntityType, owner: Entity, policy_name: str, document: Any, where: Where
+    type: EntityType, owner: Entity, policy_name: str, document: Any, key: str, where: Where
 ) -> Entity:
     return make_entity(
-        # Inline policies have no ARN: keyed under their owner's, whose name is unique in the account.
-        key=f"{owner['_key']}:inline-policy/{policy_name}",
+        key=key,
         type=type.type,
         classes=type.classes,
         name=policy_name,
@@ -93,51 +114,42 @@ def to_inline_policy(
     )
 
 
-@dataclass(frozen=True)
-class OwnedPolicies:
-    """How to read the policies of one kind of principal (user, group or role)."""
-
-    owner: EntityType  # aws_iam_user
-    inline: EntityType  # aws_iam_user_policy
-    name_parameter: str  # UserName
-    list_attached: str  # list_attached_user_policies
-    list_inline: str  # list_user_policies
-    get_inline: str  # get_user_policy
-
-    @property
-    def relationships(self) -> tuple[RelationshipType, ...]:
-        # owner ASSIGNED aws_iam_policy and owner ASSIGNED its inline policy generate the same _type
-        # (aws_iam_user_assigned_policy), so it is declared once.
-        return (RelationshipType(self.owner, "ASSIGNED", IAM_POLICY), IAM.has(self.inline))
-
-    @property
-    def permissions(self) -> tuple[str, ...]:
-        return tuple(f"iam:{_action(op)}" for op in (self.list_attached, self.list_inline, self.get_inline))
-
-    def collect(self, context: StepContext, iam: Any, where: Where, owner: Entity, owner_name: str) -> None:
-        """The owner is ASSIGNED each attached managed policy (linked by ARN: AWS-managed ones,
-        arn:aws:iam::aws:policy/..., are not entities here yet) and each inline policy."""
-        state = context.job_state
-        name = {self.name_parameter: owner_name}
-        for attached in paginate(iam, self.list_attached, "AttachedPolicies", **name):
-            state.add_relationship(
-                make_relationship(
-                    from_entity=owner, verb="ASSIGNED", to_type=IAM_POLICY.type, to_key=attached["PolicyArn"]
-                )
-            )
-        service_key = IAM.key_of(where.account_id)
-        for item in paginate(iam, self.list_inline, "PolicyNames", **name):
-            policy_name = str(item)  # this list holds names, not objects
-            document = getattr(iam, self.get_inline)(PolicyName=policy_name, **name).get("PolicyDocument")
-            policy = state.add_entity(to_inline_policy(self.inline, owner, policy_name, document, where))
-            state.add_relationship(make_relationship(from_entity=owner, verb="ASSIGNED", to_entity=policy))
-            state.add_relationship(
-                make_relationship(
-                    from_type=IAM.entity.type, from_key=service_key, verb="HAS", to_entity=policy
-                )
-            )
+def aws_managed_details(iam: Any, policy_arn: str) -> dict[str, Any]:
+    """What every account shares about an AWS-managed policy: two calls, made once per run."""
+    policy = iam.get_policy(PolicyArn=policy_arn)["Policy"]
+    version = iam.get_policy_version(PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"])
+    return {
+        "id": policy.get("PolicyId"),
+        "policyId": policy.get("PolicyId"),
+        "path": policy.get("Path"),
+        "description": policy.get("Description") or None,
+        "defaultVersionId": policy.get("DefaultVersionId"),
+        "isAttachable": policy.get("IsAttachable"),
+        "createdOn": epoch_millis(policy.get("CreateDate")),
+        "updatedOn": epoch_millis(policy.get("UpdateDate")),
+        "document": document_json(version["PolicyVersion"].get("Document")),
+    }
 
 
-def _action(operation: str) -> str:
-    """list_attached_user_policies -> ListAttachedUserPolicies"""
-    return "".join(part.capitalize() for part in operation.split("_"))
+def fetch_aws_managed_policies(context: StepContext) -> None:
+    resources: AccountResources = context.resources
+    attached: Mapping[str, int] = context.job_state.get_data(AWS_MANAGED_ATTACHMENTS) or {}
+    iam = resources.session.client("iam")
+    for policy_arn in sorted(attached):
+        if not is_aws_managed(policy_arn):
+            continue
+        details = resources.session.memo.get(
+            ("aws-managed-policy", policy_arn), partial(aws_managed_details, iam, policy_arn)
+        )
+        key = aws_managed_policy_key(resources.account_id, policy_arn)
+        if context.job_state.find_entity(key) is not None:
+            context.job_state.enrich_entity(key, details)
+
+
+AWS_MANAGED_POLICIES_STEP = Step(
+    id="fetch-iam-aws-managed-policies",
+    name="Fetch the documents of the AWS-managed policies attached in the account (once per run)",
+    handler=fetch_aws_managed_policies,
+    depends_on=("fetch-iam-authorization-details",),
+    permissions=("iam:GetPolicy", "iam:GetPolicyVersion"),
+)

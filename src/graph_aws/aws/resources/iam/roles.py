@@ -1,4 +1,5 @@
-"""IAM roles, whom their trust policies trust, and their policies."""
+"""IAM roles (from GetAccountAuthorizationDetails, see authorization.py), whom their trust policies
+trust, and the instance profiles that hold them."""
 
 from __future__ import annotations
 
@@ -7,35 +8,17 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graph_aws.aws import types as t
-from graph_aws.aws.resources.iam.policies import OwnedPolicies, document_json
+from graph_aws.aws.resources.iam.policies import document_json
 from graph_aws.aws.resources.iam.service import (
-    IAM,
     IAM_ROLE,
-    IAM_ROLE_POLICY,
     IAM_USER,
+    INSTANCE_PROFILE,
     SERVICE_PRINCIPAL,
+    web_link,
 )
-from graph_aws.aws.resources.registry import ResourceSpec, Where
-from graph_aws.engine import StepContext
-from graph_aws.model import (
-    Entity,
-    EntityType,
-    RelationshipType,
-    epoch_day_millis,
-    epoch_millis,
-    make_entity,
-    make_relationship,
-    tag_properties,
-)
+from graph_aws.aws.resources.registry import Where
+from graph_aws.model import Entity, EntityType, epoch_day_millis, epoch_millis, make_entity
 
-ROLE_POLICIES = OwnedPolicies(
-    owner=IAM_ROLE,
-    inline=IAM_ROLE_POLICY,
-    name_parameter="RoleName",
-    list_attached="list_attached_role_policies",
-    list_inline="list_role_policies",
-    get_inline="get_role_policy",
-)
 ACCOUNT_ID = re.compile(r"\d{12}")
 PRINCIPAL_ARN = re.compile(r"arn:(?P<partition>[^:]+):iam::(?P<account>\d{12}):(?P<resource>.+)")
 TRUSTED_TYPES = (IAM_USER, IAM_ROLE, t.ACCOUNT, SERVICE_PRINCIPAL)
@@ -87,6 +70,7 @@ def trusted(document: Any, where: Where) -> list[tuple[EntityType, str, str]]:
 def to_iam_role(raw: Mapping[str, Any], where: Where) -> Entity:
     trust = raw.get("AssumeRolePolicyDocument")
     principals = list(allowed_principals(trust))
+    last_used = raw.get("RoleLastUsed") or {}
     return make_entity(
         key=raw["Arn"],
         type=IAM_ROLE.type,
@@ -98,14 +82,35 @@ def to_iam_role(raw: Mapping[str, Any], where: Where) -> Entity:
             "roleId": raw.get("RoleId"),
             "roleName": raw["RoleName"],
             "path": raw.get("Path"),
-            "description": raw.get("Description") or None,
             "serviceLinked": (raw.get("Path") or "").startswith("/aws-service-role/"),
-            "maxSessionDuration": raw.get("MaxSessionDuration"),
             "createdOn": epoch_millis(raw.get("CreateDate")),
+            "lastUsedOn": epoch_day_millis(last_used.get("LastUsedDate")),
+            "lastUsedRegion": last_used.get("Region"),
+            "permissionsBoundaryArn": (raw.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
             "assumeRolePolicyDocument": document_json(trust),
             "trustedServices": sorted({v for k, v in principals if k == "Service"}) or None,
             "trustedPrincipals": sorted({v for k, v in principals if k == "AWS"}) or None,
             "trustedFederatedPrincipals": sorted({v for k, v in principals if k == "Federated"}) or None,
+            "webLink": web_link(where.partition, "roles", raw["RoleName"]),
+            "accountId": where.account_id,
+        },
+        tags=raw.get("Tags"),
+    )
+
+
+def to_instance_profile(raw: Mapping[str, Any], where: Where) -> Entity:
+    return make_entity(
+        key=raw["Arn"],
+        type=INSTANCE_PROFILE.type,
+        classes=INSTANCE_PROFILE.classes,
+        name=raw["InstanceProfileName"],
+        properties={
+            "arn": raw["Arn"],
+            "id": raw.get("InstanceProfileId"),
+            "instanceProfileId": raw.get("InstanceProfileId"),
+            "instanceProfileName": raw["InstanceProfileName"],
+            "path": raw.get("Path"),
+            "createdOn": epoch_millis(raw.get("CreateDate")),
             "accountId": where.account_id,
         },
         tags=raw.get("Tags"),
@@ -120,47 +125,3 @@ def to_service_principal(principal: str, where: Where) -> Entity:
         name=principal,
         properties={"principal": principal, "accountId": where.account_id},
     )
-
-
-def enrich_role(context: StepContext, iam: Any, where: Where, raw: Mapping[str, Any], role: Entity) -> None:
-    state = context.job_state
-    # ListRoles leaves out tags, last use and the permissions boundary.
-    detail = iam.get_role(RoleName=raw["RoleName"])["Role"]
-    last_used = detail.get("RoleLastUsed") or {}
-    state.enrich_entity(
-        role["_key"],
-        {
-            "lastUsedOn": epoch_day_millis(last_used.get("LastUsedDate")),
-            "lastUsedRegion": last_used.get("Region"),
-            "permissionsBoundaryArn": (detail.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
-            **tag_properties(detail.get("Tags")),
-        },
-    )
-    for type, key, principal in trusted(raw.get("AssumeRolePolicyDocument"), where):
-        # Service principals are this step's own entities, one per account, shared by the roles.
-        if type is SERVICE_PRINCIPAL and state.find_entity(key) is None:
-            state.add_entity(to_service_principal(principal, where))
-        state.add_relationship(
-            make_relationship(from_entity=role, verb="TRUSTS", to_type=type.type, to_key=key)
-        )
-    ROLE_POLICIES.collect(context, iam, where, role, raw["RoleName"])
-
-
-IAM_ROLES = ResourceSpec(
-    step_id="fetch-iam-roles",
-    name="Fetch IAM roles, their trust relationships and policies",
-    service=IAM,
-    client="iam",
-    operation="list_roles",
-    result_key="Roles",
-    entity=IAM_ROLE,
-    convert=to_iam_role,
-    enrich=enrich_role,
-    regional=False,
-    extra_entities=(IAM_ROLE_POLICY, SERVICE_PRINCIPAL),
-    relationships=(
-        *(RelationshipType(IAM_ROLE, "TRUSTS", target) for target in TRUSTED_TYPES),
-        *ROLE_POLICIES.relationships,
-    ),
-    permissions=("iam:ListRoles", "iam:GetRole", *ROLE_POLICIES.permissions),
-)

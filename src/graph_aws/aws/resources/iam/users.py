@@ -1,4 +1,5 @@
-"""IAM users, with their access keys, MFA devices, console password and policies."""
+"""IAM users (from GetAccountAuthorizationDetails, see authorization.py) and what it does not give:
+their access keys with their last use, MFA devices and console passwords, a few calls per user."""
 
 from __future__ import annotations
 
@@ -6,17 +7,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph_aws.aws.api import error_code, paginate
-from graph_aws.aws.resources.iam.policies import OwnedPolicies
-from graph_aws.aws.resources.iam.service import (
-    ACCESS_KEY,
-    IAM,
-    IAM_USER,
-    IAM_USER_POLICY,
-    MFA_DEVICE,
-    NOT_FOUND,
-)
-from graph_aws.aws.resources.registry import ResourceSpec, Where
-from graph_aws.engine import StepContext
+from graph_aws.aws.context import AccountResources
+from graph_aws.aws.resources.iam.service import ACCESS_KEY, IAM_USER, MFA_DEVICE, NOT_FOUND, web_link
+from graph_aws.aws.resources.registry import Where
+from graph_aws.engine import Step, StepContext
 from graph_aws.model import (
     Entity,
     RelationshipType,
@@ -26,14 +20,6 @@ from graph_aws.model import (
     make_relationship,
 )
 
-USER_POLICIES = OwnedPolicies(
-    owner=IAM_USER,
-    inline=IAM_USER_POLICY,
-    name_parameter="UserName",
-    list_attached="list_attached_user_policies",
-    list_inline="list_user_policies",
-    get_inline="get_user_policy",
-)
 UNKNOWN = "N/A"  # GetAccessKeyLastUsed's service and region of a key never used
 
 
@@ -50,8 +36,8 @@ def to_iam_user(raw: Mapping[str, Any], where: Where) -> Entity:
             "username": raw["UserName"],
             "path": raw.get("Path"),
             "createdOn": epoch_millis(raw.get("CreateDate")),
-            "passwordLastUsed": epoch_millis(raw.get("PasswordLastUsed")),
             "permissionsBoundaryArn": (raw.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
+            "webLink": web_link(where.partition, "users", raw["UserName"]),
             "accountId": where.account_id,
         },
         tags=raw.get("Tags"),
@@ -60,6 +46,7 @@ def to_iam_user(raw: Mapping[str, Any], where: Where) -> Entity:
 
 def to_access_key(raw: Mapping[str, Any], last_used: Mapping[str, Any], where: Where) -> Entity:
     key_id = raw["AccessKeyId"]
+    user_page = web_link(where.partition, "users", str(raw.get("UserName", "")))
     return make_entity(
         key=where.arn("iam", f"access-key/{key_id}", regional=False),
         type=ACCESS_KEY.type,
@@ -75,6 +62,7 @@ def to_access_key(raw: Mapping[str, Any], last_used: Mapping[str, Any], where: W
             "lastUsedOn": epoch_day_millis(last_used.get("LastUsedDate")),
             "lastUsedService": _known(last_used.get("ServiceName")),
             "lastUsedRegion": _known(last_used.get("Region")),
+            "webLink": f"{user_page}?section=security_credentials",
             "accountId": where.account_id,
         },
     )
@@ -103,9 +91,9 @@ def _known(value: str | None) -> str | None:
     return None if value in (None, "", UNKNOWN) else value
 
 
-def enrich_user(context: StepContext, iam: Any, where: Where, raw: Mapping[str, Any], user: Entity) -> None:
+def collect_user_credentials(context: StepContext, iam: Any, where: Where, user: Entity) -> None:
     state = context.job_state
-    name = raw["UserName"]
+    name = user["username"]
     keys = []
     for metadata in paginate(iam, "list_access_keys", "AccessKeyMetadata", UserName=name):
         last_used = iam.get_access_key_last_used(AccessKeyId=metadata["AccessKeyId"]).get(
@@ -141,32 +129,38 @@ def enrich_user(context: StepContext, iam: Any, where: Where, raw: Mapping[str, 
             "accessKeyLastUsed": max(last_uses) if last_uses else None,
         },
     )
-    USER_POLICIES.collect(context, iam, where, user, name)
 
 
-IAM_USERS = ResourceSpec(
-    step_id="fetch-iam-users",
-    name="Fetch IAM users, their access keys, MFA devices and policies",
-    service=IAM,
-    client="iam",
-    operation="list_users",
-    result_key="Users",
-    entity=IAM_USER,
-    convert=to_iam_user,
-    enrich=enrich_user,
-    regional=False,
-    extra_entities=(ACCESS_KEY, MFA_DEVICE, IAM_USER_POLICY),
+def fetch_user_credentials(context: StepContext) -> None:
+    resources: AccountResources = context.resources
+    iam = resources.session.client("iam")
+    where = Where(resources.account_id, resources.partition, resources.session.region)
+    failed: list[Exception] = []
+    for user in list(context.job_state.iter_entities(IAM_USER.type)):
+        try:  # one user who cannot be read in full does not cost the others
+            collect_user_credentials(context, iam, where, user)
+        except Exception as error:
+            failed.append(error)
+    if failed:
+        if len(failed) > 1:
+            context.warn(f"{len(failed)} users could not be read in full")
+        raise failed[0]
+
+
+USER_CREDENTIALS_STEP = Step(
+    id="fetch-iam-user-credentials",
+    name="Fetch IAM users' access keys, MFA devices and console passwords",
+    handler=fetch_user_credentials,
+    entities=(ACCESS_KEY, MFA_DEVICE),
     relationships=(
         RelationshipType(IAM_USER, "HAS", ACCESS_KEY),
         RelationshipType(IAM_USER, "ASSIGNED", MFA_DEVICE),
-        *USER_POLICIES.relationships,
     ),
+    depends_on=("fetch-iam-authorization-details",),
     permissions=(
-        "iam:ListUsers",
         "iam:ListAccessKeys",
         "iam:GetAccessKeyLastUsed",
         "iam:ListMFADevices",
         "iam:GetLoginProfile",
-        *USER_POLICIES.permissions,
     ),
 )
