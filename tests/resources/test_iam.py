@@ -228,7 +228,7 @@ def test_instance_profiles_contain_their_role(run_steps, client):
     assert relationships(result, "aws_iam_has_instance_profile") == {(f"aws_iam:{ACCOUNT}", profile)}
 
 
-def test_trust_policies_name_no_entity_for_wildcards_federation_or_deleted_principals():
+def test_trust_policies_name_identity_providers_but_no_wildcards_or_deleted_principals():
     where = Where(ACCOUNT, "aws-us-gov", "us-gov-west-1")
     document = {
         "Statement": [
@@ -242,10 +242,12 @@ def test_trust_policies_name_no_entity_for_wildcards_federation_or_deleted_princ
                 "Principal": {"AWS": ["AIDAEXAMPLE", "arn:aws-us-gov:iam::210987654321:root"]},
             },
             {"Effect": "Allow", "Principal": {"AWS": "210987654321"}},
+            {"Effect": "Allow", "Principal": {"Federated": "accounts.google.com"}},
         ]
     }
     assert [(type.type, key) for type, key, _ in trusted(document, where)] == [
-        ("aws_account", "arn:aws-us-gov:iam::210987654321:root")  # the same account, named twice
+        ("aws_iam_saml_provider", "arn:aws-us-gov:iam::123456789012:saml-provider/okta"),
+        ("aws_account", "arn:aws-us-gov:iam::210987654321:root"),  # the same account, named twice
     ]
     assert trusted(None, where) == []
 
@@ -432,3 +434,61 @@ def test_the_root_users_credentials_go_on_the_account(run_steps, root_row_in_rep
     assert account["rootUserAccessKeyEnabled"] is True and account["rootUserMfaActive"] is False
     assert account["rootUserPasswordLastUsed"] == 1714521600000  # to the day
     assert "rootUserAccessKeyLastUsed" not in account  # the key was never used
+
+
+def test_identity_providers_and_the_roles_that_trust_them(run_steps, client):
+    iam = client("iam")
+    oidc = iam.create_open_id_connect_provider(
+        Url="https://token.actions.githubusercontent.com",
+        ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"],
+    )["OpenIDConnectProviderArn"]
+    saml = iam.create_saml_provider(Name="okta", SAMLMetadataDocument="<EntityDescriptor/>" + " " * 1000)[
+        "SAMLProviderArn"
+    ]
+    trust = {
+        "Statement": {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Federated": oidc},
+        }
+    }
+    role = iam.create_role(RoleName="ci", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+
+    result = run_steps("fetch-iam-identity-providers", "fetch-iam-authorization-details")
+    assert status(result, "fetch-iam-identity-providers").status is StepStatus.SUCCESS
+    github = one(result, "aws_iam_oidc_provider")
+    assert github["_key"] == github["arn"] == oidc and github["_class"] == ["Service"]
+    assert github["url"] == "https://token.actions.githubusercontent.com"
+    assert github["clientIds"] == ["sts.amazonaws.com"] and isinstance(github["createdOn"], int)
+    okta = one(result, "aws_iam_saml_provider")
+    assert okta["_key"] == saml and okta["name"] == "okta" and isinstance(okta["validUntil"], int)
+    assert relationships(result, "aws_iam_has_oidc_provider") == {(f"aws_iam:{ACCOUNT}", oidc)}
+    assert relationships(result, "aws_iam_has_saml_provider") == {(f"aws_iam:{ACCOUNT}", saml)}
+    assert relationships(result, "aws_iam_role_trusts_oidc_provider") == {(role, oidc)}
+
+
+def test_instances_use_the_role_of_their_instance_profile(run_steps, client):
+    iam, ec2 = client("iam"), client("ec2")
+    trust = {
+        "Statement": {
+            "Effect": "Allow",
+            "Action": "sts:AssumeRole",
+            "Principal": {"Service": "ec2.amazonaws.com"},
+        }
+    }
+    role = iam.create_role(RoleName="web", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    profile = iam.create_instance_profile(InstanceProfileName="web")["InstanceProfile"]["Arn"]
+    iam.add_role_to_instance_profile(InstanceProfileName="web", RoleName="web")
+    with_role, without = [
+        ec2.run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)["Instances"][0]["InstanceId"]
+        for _ in range(2)
+    ]
+    ec2.associate_iam_instance_profile(IamInstanceProfile={"Name": "web"}, InstanceId=with_role)
+
+    result = run_steps("create-iam-instance-roles", regions=("us-east-1",))
+    assert status(result, "create-iam-instance-roles").status is StepStatus.SUCCESS
+    instance = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/{with_role}"
+    assert relationships(result, "aws_instance_uses_iam_role") == {(instance, role)}
+    assert relationships(result, "aws_instance_uses_iam_instance_profile") == {(instance, profile)}
+    assert without not in str(relationships(result, "aws_instance_uses_iam_role"))

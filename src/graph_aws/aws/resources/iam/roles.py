@@ -13,6 +13,8 @@ from graph_aws.aws.resources.iam.service import (
     IAM_ROLE,
     IAM_USER,
     INSTANCE_PROFILE,
+    OIDC_PROVIDER,
+    SAML_PROVIDER,
     SERVICE_PRINCIPAL,
     web_link,
 )
@@ -21,7 +23,7 @@ from graph_aws.model import Entity, EntityType, epoch_day_millis, epoch_millis, 
 
 ACCOUNT_ID = re.compile(r"\d{12}")
 PRINCIPAL_ARN = re.compile(r"arn:(?P<partition>[^:]+):iam::(?P<account>\d{12}):(?P<resource>.+)")
-TRUSTED_TYPES = (IAM_USER, IAM_ROLE, t.ACCOUNT, SERVICE_PRINCIPAL)
+TRUSTED_TYPES = (IAM_USER, IAM_ROLE, t.ACCOUNT, SERVICE_PRINCIPAL, OIDC_PROVIDER, SAML_PROVIDER)
 
 
 def allowed_principals(document: Any) -> Iterator[tuple[str, str]]:
@@ -47,9 +49,10 @@ def service_principal_key(account_id: str, principal: str) -> str:
 
 def trusted(document: Any, where: Where) -> list[tuple[EntityType, str, str]]:
     """(type, key, principal) of whom the trust policy trusts: users and roles by ARN (of this or
-    another account), accounts by their root ARN (the aws_account key), services by their principal.
-    Wildcards, deleted principals (shown as unique ids), federated providers and STS session ARNs are
-    not entities here."""
+    another account), accounts by their root ARN (the aws_account key), services by their principal,
+    the account's OIDC and SAML providers by ARN. Wildcards, deleted principals (shown as unique ids),
+    web identity providers named by domain (accounts.google.com) and STS session ARNs are not
+    entities here."""
     found: dict[str, tuple[EntityType, str]] = {}
     for kind, value in allowed_principals(document):
         if kind == "Service":
@@ -64,6 +67,11 @@ def trusted(document: Any, where: Where) -> list[tuple[EntityType, str, str]]:
                 found[value] = IAM_USER, value
             elif resource.startswith("role/"):
                 found[value] = IAM_ROLE, value
+        elif kind == "Federated" and (arn := PRINCIPAL_ARN.fullmatch(value)):
+            if arn["resource"].startswith("oidc-provider/"):
+                found[value] = OIDC_PROVIDER, value
+            elif arn["resource"].startswith("saml-provider/"):
+                found[value] = SAML_PROVIDER, value
     return [(type, key, principal) for key, (type, principal) in found.items()]
 
 

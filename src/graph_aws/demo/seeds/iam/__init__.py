@@ -1,15 +1,17 @@
 """IAM (global, seeded once per account).
 
 - The account's first user (or a new one) with a console password, an access key, an MFA device and
-  policies; a group holding them (with AWS's CloudShell policy, which the CIS rules flag); roles
-  trusting a user, a role, another account and a service; a customer-managed policy; a support role
-  (AWSSupportAccess); the password policy; an OIDC and a SAML provider; an instance profile given
-  to the EC2 seed's instances (iam runs after ec2: seeds run in name order).
+  policies; a group holding them (with AWS's CloudShell policy, which the CIS rules flag) and one
+  holding nobody; roles trusting a user, a role, another account and a service; a customer-managed
+  policy; a support role (AWSSupportAccess); an OIDC and a SAML provider, each trusted by a role; an
+  instance profile given to the EC2 seed's instance in the first region (iam runs after ec2: seeds
+  run in name order), not in the others; the password policy: strong, weak or none, by account.
 - Privilege escalation (privilege_escalation.py): users who can create a policy version directly,
   through a group and through a role, and one who cannot.
 - The management account only: a break-glass user, group and role whose policies allow and deny
   everything, so every kind of policy reaches every kind of service and resource (wide_open.py).
-- Members: OrganizationAccountAccessRole gets the inline AdministratorAccess policy AWS gives it.
+- Members: OrganizationAccountAccessRole gets the inline AdministratorAccess policy AWS gives it,
+  and a role trusts the management account's break-glass role.
 """
 
 from __future__ import annotations
@@ -45,17 +47,28 @@ def document(*statements: Mapping[str, object]) -> str:
 def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
     iam = client("iam", regions[0] if regions else "us-east-1")
     _people(iam, account_id)
+    _password_policy(iam, account_id)
     privilege_escalation.seed(iam, account_id)
-    _providers(iam)
-    _instance_profile(iam, client, regions)
-    if _is_management(client, account_id):
+    _providers(iam, account_id)
+    _instance_profile(iam, client, regions[:1])
+    management = _management_account(client, account_id)
+    if management == account_id:
         wide_open.seed(iam, account_id)
-    elif _has_role(iam, MEMBER_ROLE):
+        return
+    if _has_role(iam, MEMBER_ROLE):
         iam.put_role_policy(
             RoleName=MEMBER_ROLE,
             PolicyName="AdministratorAccess",
             PolicyDocument=document({"Effect": "Allow", "Action": "*", "Resource": "*"}),
         )
+    # CIS: who reaches member accounts from the management account.
+    from_management = {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRole",
+        "Principal": {"AWS": f"arn:aws:iam::{management}:role/{wide_open.BREAK_GLASS}"},
+    }
+    iam.create_role(RoleName="seed-from-management", AssumeRolePolicyDocument=document(from_management))
+    iam.attach_role_policy(RoleName="seed-from-management", PolicyArn=f"{AWS_POLICY}PowerUserAccess")
 
 
 def _people(iam: Any, account_id: str) -> None:
@@ -112,18 +125,27 @@ def _people(iam: Any, account_id: str) -> None:
     iam.create_role(RoleName="seed-support", AssumeRolePolicyDocument=document(account_root))
     iam.attach_role_policy(RoleName="seed-support", PolicyArn=f"{AWS_POLICY}AWSSupportAccess")
 
+    iam.create_group(GroupName="seed-nobody")  # AWS Config's iam-group-has-users-check flags it
+
+
+def _password_policy(iam: Any, account_id: str) -> None:
+    """Strong in most accounts (the management account's included), weak in a third, none in a third."""
+    kind = int(account_id) % 3
+    if kind == 1:
+        return
+    strong = kind == 0
     iam.update_account_password_policy(
-        MinimumPasswordLength=14,
-        RequireSymbols=True,
+        MinimumPasswordLength=14 if strong else 8,
+        RequireSymbols=strong,
         RequireNumbers=True,
         RequireUppercaseCharacters=True,
         RequireLowercaseCharacters=True,
-        MaxPasswordAge=90,
-        PasswordReusePrevention=24,
+        MaxPasswordAge=90 if strong else 365,
+        PasswordReusePrevention=24 if strong else 1,
     )
 
 
-def _providers(iam: Any) -> None:
+def _providers(iam: Any, account_id: str) -> None:
     iam.create_open_id_connect_provider(
         Url="https://token.actions.githubusercontent.com",
         ClientIDList=["sts.amazonaws.com"],
@@ -131,10 +153,30 @@ def _providers(iam: Any) -> None:
         Tags=[{"Key": "purpose", "Value": "ci"}],
     )
     iam.create_saml_provider(Name="okta", SAMLMetadataDocument=SAML_METADATA)
+    github = f"arn:aws:iam::{account_id}:oidc-provider/token.actions.githubusercontent.com"
+    iam.create_role(
+        RoleName="seed-ci",
+        AssumeRolePolicyDocument=document(
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Principal": {"Federated": github},
+                "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:example/*"}},
+            }
+        ),
+    )
+    okta = f"arn:aws:iam::{account_id}:saml-provider/okta"
+    iam.create_role(
+        RoleName="seed-sso-readers",
+        AssumeRolePolicyDocument=document(
+            {"Effect": "Allow", "Action": "sts:AssumeRoleWithSAML", "Principal": {"Federated": okta}}
+        ),
+    )
+    iam.attach_role_policy(RoleName="seed-sso-readers", PolicyArn=f"{AWS_POLICY}IAMReadOnlyAccess")
 
 
 def _instance_profile(iam: Any, client: ClientFactory, regions: list[str]) -> None:
-    """The web role, through its instance profile, on every instance the EC2 seed started."""
+    """The web role, through its instance profile, on the instances the EC2 seed started there."""
     iam.create_role(RoleName="seed-web", AssumeRolePolicyDocument=document(EC2_TRUST))
     iam.put_role_policy(
         RoleName="seed-web",
@@ -155,12 +197,12 @@ def _instance_profile(iam: Any, client: ClientFactory, regions: list[str]) -> No
                     )
 
 
-def _is_management(client: ClientFactory, account_id: str) -> bool:
+def _management_account(client: ClientFactory, account_id: str) -> str:
     try:
         organization = client("organizations", "us-east-1").describe_organization()["Organization"]
     except Exception:  # no organization: a lone account is its own management account
-        return True
-    return bool(organization.get("MasterAccountId") == account_id)
+        return account_id
+    return str(organization.get("MasterAccountId") or account_id)
 
 
 def _has_role(iam: Any, name: str) -> bool:

@@ -1,7 +1,11 @@
 """Who can rewrite a policy (iam:CreatePolicyVersion, the first of JupiterOne's privilege-escalation
 rules): one user directly, one through a group, one through a role that trusts them; and two who
 cannot: a read-only auditor, and an operator allowed iam:* but denied policy versions in the same
-policy (the Deny is honoured: the policy graph expands iam:* and leaves those actions out)."""
+policy (the Deny is honoured: the policy graph expands iam:* and leaves those actions out).
+
+And one user for each of the pack's other paths: an IAM administrator (AWS's IAMFullAccess), a role
+tamperer (changes roles' policies and trust, and assumes roles), a workload deployer (Lambda code
+and configuration, Glue dev endpoints, CodeStar projects, ECS tasks)."""
 
 from __future__ import annotations
 
@@ -13,7 +17,11 @@ ESCALATES_THROUGH_GROUP = "escalate-through-group"
 ESCALATES_THROUGH_ROLE = "escalate-through-role"
 READ_ONLY = "read-only-auditor"
 DENIED_VERSIONS = "iam-operator"
+IAM_ADMINISTRATOR = "iam-administrator"
+ROLE_TAMPERER = "role-tamperer"
+WORKLOAD_DEPLOYER = "workload-deployer"
 ESCALATING_USERS = (ESCALATES_DIRECTLY, ESCALATES_THROUGH_GROUP, ESCALATES_THROUGH_ROLE)
+OTHER_PATHS = (IAM_ADMINISTRATOR, ROLE_TAMPERER, WORKLOAD_DEPLOYER)
 NOT_ESCALATING_USERS = (READ_ONLY, DENIED_VERSIONS)
 
 EDIT_POLICIES = {
@@ -28,7 +36,7 @@ def _document(*statements: dict[str, Any]) -> str:
 
 
 def seed(iam: Any, account_id: str) -> None:
-    for name in (*ESCALATING_USERS, *NOT_ESCALATING_USERS):
+    for name in (*ESCALATING_USERS, *NOT_ESCALATING_USERS, *OTHER_PATHS):
         iam.create_user(UserName=name, Tags=[{"Key": "seeded-for", "Value": "privilege-escalation"}])
 
     iam.put_user_policy(
@@ -60,3 +68,41 @@ def seed(iam: Any, account_id: str) -> None:
             },
         ),
     )
+
+    iam.attach_user_policy(UserName=IAM_ADMINISTRATOR, PolicyArn="arn:aws:iam::aws:policy/IAMFullAccess")
+    iam.put_user_policy(
+        UserName=ROLE_TAMPERER,
+        PolicyName="tamper-with-roles",
+        PolicyDocument=_document(
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "iam:AttachRolePolicy",
+                    "iam:DetachRolePolicy",
+                    "iam:PutRolePolicy",
+                    "iam:DeleteRolePolicy",
+                    "iam:UpdateAssumeRolePolicy",
+                    "sts:AssumeRole",
+                ],
+                "Resource": "*",
+            }
+        ),
+    )
+    deploy = iam.create_policy(
+        PolicyName="deploy-workloads",
+        PolicyDocument=_document(
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "lambda:CreateFunction",
+                    "lambda:UpdateFunctionCode",
+                    "lambda:UpdateFunctionConfiguration",
+                    "glue:UpdateDevEndpoint",
+                    "codestar:*",
+                    "ecs:RunTask",
+                ],
+                "Resource": "*",
+            }
+        ),
+    )
+    iam.attach_user_policy(UserName=WORKLOAD_DEPLOYER, PolicyArn=deploy["Policy"]["Arn"])
