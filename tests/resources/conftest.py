@@ -35,11 +35,14 @@ RunSteps = Callable[..., JobResult]
 
 @pytest.fixture
 def run_steps(mock_aws) -> RunSteps:
-    """`run_steps("fetch-kms-keys", regions=("us-east-1",))`: the job's result, steps and dependencies run."""
+    """`run_steps("fetch-kms-keys", regions=("us-east-1",))`: the job's result, steps and dependencies run
+    (`shared=` the run's clients and memo, to play several account jobs of one run)."""
 
-    def run(*step_ids: str, regions: Iterable[str] = REGIONS) -> JobResult:
+    def run(
+        *step_ids: str, regions: Iterable[str] = REGIONS, shared: SharedClients | None = None
+    ) -> JobResult:
         resources = AccountResources(
-            session=ambient_session().bind(SharedClients(), 4),
+            session=ambient_session().bind(shared if shared is not None else SharedClients(), 4),
             account_id=ACCOUNT_ID,
             partition="aws",
             requested_regions=tuple(regions),

@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError
 from graph_aws.aws.resources.iam.account import root_report_properties, user_report_properties
 from graph_aws.aws.resources.iam.roles import trusted
 from graph_aws.aws.resources.registry import Where
+from graph_aws.aws.shared_clients import SharedClients
 from graph_aws.engine import StepStatus
 
 ACCOUNT = "123456789012"
@@ -295,6 +296,22 @@ def test_aws_managed_policies_the_account_attaches_become_entities_of_the_accoun
     assert calls.count("GetPolicy") == 2 and calls.count("GetPolicyVersion") == 2  # one each per policy
 
 
+def test_aws_managed_documents_are_read_once_per_run_however_many_accounts_attach_them(
+    run_steps, client, calls
+):
+    client("iam").create_user(UserName="alice")
+    client("iam").attach_user_policy(UserName="alice", PolicyArn="arn:aws:iam::aws:policy/IAMFullAccess")
+    run = SharedClients()  # what one run's account jobs share
+    documents = [
+        one(run_steps("fetch-iam-aws-managed-policies", shared=run), "aws_iam_policy")["document"]
+        for _ in range(3)
+    ]
+    assert calls.count("GetPolicy") == 1 and calls.count("GetPolicyVersion") == 1
+    assert documents[0] and documents.count(documents[0]) == 3  # each job's entity has the document
+    run_steps("fetch-iam-aws-managed-policies")  # another run reads it again
+    assert calls.count("GetPolicy") == 2
+
+
 def test_the_password_policy_and_its_absence(run_steps, client):
     result = run_steps("fetch-iam-password-policy")
     assert status(result, "fetch-iam-password-policy").status is StepStatus.SUCCESS  # none set: 404
@@ -345,7 +362,9 @@ def test_the_root_users_credentials_in_the_report():
     assert properties["rootUserPasswordLastChanged"] is None
     assert properties["rootUserAccessKeyEnabled"] is True and properties["rootUserMfaActive"] is True
     assert properties["rootUserAccessKeyLastUsed"] == 1711929600000
-    assert user_report_properties({"mfa_active": "false"})["mfaActive"] is False
+    user = user_report_properties({"mfa_active": "false", "password_last_used": "2024-05-01T10:00:00+00:00"})
+    assert user["mfaActive"] is False
+    assert user["passwordLastUsed"] == 1714521600000  # GetAccountAuthorizationDetails has no last use
 
 
 def _deny(operation, code="AccessDenied"):
@@ -431,6 +450,7 @@ def root_row_in_report():
 def test_the_root_users_credentials_go_on_the_account(run_steps, root_row_in_report):
     result = run_steps("fetch-iam-credential-report")
     account = result.job_state.find_entity(f"arn:aws:iam::{ACCOUNT}:root")
+    assert account["mfaEnabled"] is False and account["accountMfaEnabled"] is False
     assert account["rootUserAccessKeyEnabled"] is True and account["rootUserMfaActive"] is False
     assert account["rootUserPasswordLastUsed"] == 1714521600000  # to the day
     assert "rootUserAccessKeyLastUsed" not in account  # the key was never used

@@ -25,6 +25,9 @@ def to_account(*, account_id: str, partition: str, alias: str | None, summary: M
             "alias": alias,
             # CIS 1.5 / 1.4: root MFA and root access keys, from GetAccountSummary.
             "mfaEnabled": _flag(summary, "AccountMFAEnabled"),
+            "accountMfaEnabled": _flag(
+                summary, "AccountMFAEnabled"
+            ),  # the name JupiterOne's CIS rules return
             "accountAccessKeysPresent": _flag(summary, "AccountAccessKeysPresent"),
             "accountSigningCertificatesPresent": _flag(summary, "AccountSigningCertificatesPresent"),
         },
