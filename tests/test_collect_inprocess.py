@@ -164,7 +164,7 @@ def test_account_jobs_add_root_credentials_contacts_and_users(collected):
             continue  # the in-process run does not deny the "unreachable" one; see the e2e tests
         account = accounts[account_id]
         assert account["mfaEnabled"] is False
-        assert account["accountAccessKeysPresent"] is False
+        assert account["accountAccessKeysPresent"] == 0 and account["accountSigningCertificatesPresent"] == 0
         assert account["securityContactRegistered"] is (int(account_id) % 2 == 0)
         if account["securityContactRegistered"]:
             assert account["securityContactEmail"] == "security@example.com"

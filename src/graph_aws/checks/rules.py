@@ -59,7 +59,8 @@ RULES: tuple[Rule, ...] = (
         title="The root user has no access keys",
         severity="critical",
         control="CIS AWS Foundations 1.4; AWS Security Hub IAM.4",
-        j1ql="FIND aws_account WITH accountAccessKeysPresent = true",
+        # A count since this version; true in a store written before it.
+        j1ql="FIND aws_account WITH accountAccessKeysPresent > 0 OR accountAccessKeysPresent = true",
         required_types=("aws_account",),
         collected_when="FIND aws_account WITH accountAccessKeysPresent != undefined",
     ),

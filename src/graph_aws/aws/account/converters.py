@@ -28,8 +28,9 @@ def to_account(*, account_id: str, partition: str, alias: str | None, summary: M
             "accountMfaEnabled": _flag(
                 summary, "AccountMFAEnabled"
             ),  # the name JupiterOne's CIS rules return
-            "accountAccessKeysPresent": _flag(summary, "AccountAccessKeysPresent"),
-            "accountSigningCertificatesPresent": _flag(summary, "AccountSigningCertificatesPresent"),
+            # Counts, as AWS gives them and JupiterOne's CIS rules compare them (`> 0`, `= 0`).
+            "accountAccessKeysPresent": summary.get("AccountAccessKeysPresent"),
+            "accountSigningCertificatesPresent": summary.get("AccountSigningCertificatesPresent"),
         },
     )
 
