@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from graph_aws.aws.iam_policy import catalog
 from graph_aws.aws.iam_policy.documents import DENY, Statement
@@ -58,7 +59,8 @@ def _exact(service_pattern: str) -> bool:
     return "*" not in service_pattern and "?" not in service_pattern
 
 
-def expand(pattern: str, service: str) -> list[catalog.Action]:
+@lru_cache(maxsize=65536)  # the same policies come back in every account: AWS-managed ones above all
+def expand(pattern: str, service: str) -> tuple[catalog.Action, ...]:
     """The actions AWS lists that match `pattern` and act on `service`."""
     service_pattern, _ = split_action(pattern)
     if service_matches(service_pattern, service):
@@ -66,10 +68,11 @@ def expand(pattern: str, service: str) -> list[catalog.Action]:
     elif _exact(service_pattern) and service_pattern in catalog.service_prefixes():
         candidates = catalog.acting_on(service_pattern, service)
     else:
-        return []
-    return [a for a in candidates if action_matches(pattern, a.qualified)]
+        return ()
+    return tuple(a for a in candidates if action_matches(pattern, a.qualified))
 
 
+@lru_cache(maxsize=65536)
 def applies(pattern: str, service: str | None) -> bool:
     if service is None:
         return pattern.strip() in EVERYTHING
@@ -85,11 +88,13 @@ def _covers(deny: str, pattern: str) -> bool:
 
 
 def subtract(patterns: Sequence[str], denies: Sequence[str], service: str | None) -> tuple[str, ...]:
+    if not denies:
+        return tuple(dict.fromkeys(p.strip().lower() for p in patterns))
     kept: dict[str, None] = {}
     for pattern in (p.strip().lower() for p in patterns):
         if any(_covers(d, pattern) for d in denies):
             continue
-        expanded = expand(pattern, service) if service else []
+        expanded = expand(pattern, service) if service else ()
         overlapping = [d for d in denies if any(action_matches(d, a.qualified) for a in expanded)]
         if not overlapping:
             kept[pattern] = None
@@ -109,7 +114,7 @@ def permission(normalized: Sequence[str], service: str | None) -> str:
         elif name == "*":
             levels.append(catalog.ADMIN)
         else:
-            found = expand(pattern, service) if service else []
+            found = expand(pattern, service) if service else ()
             levels.extend(a.permission for a in found)
             if not found:
                 levels.append(catalog.UNKNOWN_ACTION_PERMISSION)
