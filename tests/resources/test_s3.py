@@ -129,10 +129,10 @@ def test_policies_grants_and_keys_are_linked(run_steps, buckets):
     assert (
         allows["_fromEntityKey"] == "arn:aws:s3:::public-site" and allows["_toEntityKey"] == "global:everyone"
     )
-    assert allows["_key"] == "arn:aws:s3:::public-site|allows|global:everyone"
-    assert allows["permission"] == ["READ"] and allows["grantee"] == ["AllUsers"]
+    assert allows["_key"] == "arn:aws:s3:::public-site|allows|global:everyone|AllUsers|READ"
+    assert allows["permission"] == "READ" and allows["grantee"] == "AllUsers"
     (everyone,) = result.job_state.iter_entities("everyone")
-    assert everyone["_class"] == ["Everyone"]
+    assert everyone["_class"] == ["Everyone"] and everyone["_source"] == "system-mapper"
     (uses,) = relationships(result, "aws_s3_bucket_uses_kms_key")
     assert uses["_fromEntityKey"] == "arn:aws:s3:::private-logs" and uses["_toEntityKey"] == buckets
     assert len(relationships(result, "aws_s3_has_bucket")) == 2

@@ -26,11 +26,11 @@ from typing import Any
 from graph_aws.errors import StoreError
 from graph_aws.model import Entity, Relationship
 from graph_aws.store.base import (
-    ORGANIZATION_SCOPE_PREFIX,
     AccountOutcome,
     JobRecord,
     RunRecord,
     SyncCounts,
+    merge_views,
 )
 
 SCHEMA_VERSION = 1
@@ -127,11 +127,6 @@ def _regexp(pattern: str, value: Any) -> bool:
 def _dump(obj: dict[str, Any]) -> str:
     # Sorted keys make equal objects equal strings, so "unchanged" is a string comparison.
     return json.dumps(obj, sort_keys=True, separators=(",", ":"))
-
-
-def _scope_rank(scope: str) -> int:
-    """Merge order: account scopes first, organization scopes last (their properties win)."""
-    return 1 if scope.startswith(ORGANIZATION_SCOPE_PREFIX) else 0
 
 
 class SqliteStore:
@@ -279,12 +274,7 @@ class SqliteStore:
 
     def _merged(self, table: str, key: str) -> dict[str, Any] | None:
         rows = self._db.execute(f"SELECT scope, data FROM {table} WHERE key=?", (key,)).fetchall()
-        if not rows:
-            return None
-        merged: dict[str, Any] = {}
-        for _, data in sorted(rows, key=lambda r: (_scope_rank(r[0]), r[0])):
-            merged.update(json.loads(data))
-        return merged
+        return merge_views((scope, json.loads(data)) for scope, data in rows)
 
     def _merge_entities(self, key: str) -> None:
         merged = self._merged("scope_entity", key)

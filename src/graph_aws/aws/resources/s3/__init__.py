@@ -59,10 +59,9 @@ def enrich_bucket(
         properties["secureTransport"] = False
 
     public_grants = access.public_grants(grants)
-    if public_grants and state.find_entity(details.EVERYONE_KEY) is None:
-        state.add_entity(details.everyone())  # one thread lists the buckets, so no race
     if public_grants:
-        state.add_relationship(details.allows_everyone(bucket, public_grants))
+        state.add_mapped_entity(details.everyone())
+        state.add_relationships(details.allows_everyone(bucket, public_grants))
 
     # What AWS itself would let through: the bucket's public access block overrides ACLs and policies.
     properties["public"] = (bool(public_grants) and not properties["ignorePublicAcls"]) or (
