@@ -118,6 +118,32 @@ def test_an_owned_entity_wins_over_mapped_views_of_it_whichever_scope_syncs_firs
     assert list(store.entities("aws_account")) == []
 
 
+def test_a_mapped_entity_lives_as_long_as_a_relationship_of_its_scope_points_to_it(store):
+    role = make_entity(
+        key="arn:aws:iam::111111111111:role/deploy",
+        type="aws_iam_role",
+        classes=["AccessRole"],
+        name="deploy",
+    )
+    outside = make_entity(
+        key="arn:aws:iam::999999999999:root",
+        type="aws_account",
+        classes=["Account"],
+        name="999999999999",
+        mapped=True,
+    )
+    trusts = make_relationship(from_entity=role, verb="TRUSTS", to_entity=outside)
+    store.sync_scope(ACCOUNT, [role, outside], [trusts])
+    # The step that lists roles failed: its relationships are kept, and so is what they point to,
+    # although the job did not produce it and aws_account is not a partial type.
+    store.sync_scope(ACCOUNT, [role], [], partial_types=[trusts["_type"]])
+    assert keys(store, "aws_account") == [outside["_key"]]
+    # Nothing points to it any more: it goes.
+    store.sync_scope(ACCOUNT, [role], [])
+    assert keys(store, "aws_account") == []
+    assert keys(store) == [role["_key"]]
+
+
 def test_a_null_in_one_view_never_hides_a_value_of_another(store):
     store.sync_scope(ACCOUNT, [account("acct", phone="+1-555-0100")], [])
     # A required-but-nullable property is stored as null (make_entity); here the organization's.

@@ -164,6 +164,7 @@ def test_roles_trust_users_roles_accounts_and_services(run_steps, client):
 
     service = one(result, "aws_service")  # one per account, however many roles trust it
     assert service["_key"] == f"aws_service:{ACCOUNT}:ec2.amazonaws.com" and service["_class"] == ["Service"]
+    assert service["_source"] == "system-mapper"
     assert relationships(result, "aws_iam_role_trusts_service") == {
         (app["_key"], service["_key"]),
         (roles["worker"]["_key"], service["_key"]),
@@ -293,7 +294,7 @@ def test_a_denied_iam_list_marks_its_types_partial_and_keeps_the_other_steps(run
     assert step.error.startswith(
         "fetch-iam-roles: us-east-1: access denied (AccessDenied); the role needs iam:ListRoles"
     )
-    assert {"aws_iam_role", "aws_iam_role_trusts_service", "aws_service"} <= set(result.partial_types)
+    assert {"aws_iam_role", "aws_iam_role_trusts_service"} <= set(result.partial_types)
     assert status(result, "fetch-iam-users").status is StepStatus.SUCCESS
     assert [u["name"] for u in result.job_state.iter_entities("aws_iam_user")] == ["alice"]
     assert "aws_iam_user" not in result.partial_types

@@ -51,15 +51,17 @@ class JobState:
 
     def add_mapped_entity(self, entity: Entity) -> Entity:
         """Add the target of a relationship to something graph-aws does not own (`make_entity(...,
-        mapped=True)`), once however many relationships point to it; the entity already held under
-        its _key (owned or mapped) is kept and returned. The step that adds it declares its type, so
-        it lives exactly as long as the step keeps mapping to it, and is kept when the step fails."""
+        mapped=True)`: the Internet, an account outside the organization), once however many
+        relationships point to it; the entity already held under its _key is kept and returned.
+
+        As in JupiterOne, where the mapper makes these, a mapped target is not one of the step's
+        types: it is not counted among them, and the store keeps it exactly as long as a
+        relationship of the scope points to it (a failed step's kept relationships keep theirs)."""
         with self._lock:
             existing = self._entities.get(entity["_key"])
             if existing is not None:
                 return existing
             self._entities[entity["_key"]] = entity
-            self._count(entity["_type"])
         return entity
 
     def add_entities(self, entities: list[Entity]) -> None:

@@ -47,7 +47,7 @@ def to_iam_user(raw: Mapping[str, Any], where: Where) -> Entity:
             "arn": raw["Arn"],
             "id": raw.get("UserId"),
             "userId": raw.get("UserId"),
-            "username": raw["UserName"],
+            "username": [raw["UserName"]],  # the data model's User: a list of names
             "path": raw.get("Path"),
             "createdOn": epoch_millis(raw.get("CreateDate")),
             "passwordLastUsed": epoch_millis(raw.get("PasswordLastUsed")),

@@ -15,7 +15,7 @@ from graph_aws.aws.resources.s3 import access, details
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
-S3 = ServiceSpec("s3", "S3", EntityType("S3", "aws_s3", ("Service",)))
+S3 = ServiceSpec("s3", "S3", EntityType("S3", "aws_s3", ("Service",)), function=("storage",))
 S3_BUCKET = EntityType("S3 Bucket", "aws_s3_bucket", ("DataStore",))
 S3_BUCKET_POLICY = details.S3_BUCKET_POLICY
 EVERYONE = details.EVERYONE
@@ -86,7 +86,7 @@ S3_BUCKETS = ResourceSpec(
     convert=to_s3_bucket,
     enrich=enrich_bucket,
     regional=False,
-    extra_entities=(S3_BUCKET_POLICY, EVERYONE),
+    extra_entities=(S3_BUCKET_POLICY,),
     relationships=(
         RelationshipType(S3_BUCKET, "HAS", S3_BUCKET_POLICY),
         RelationshipType(S3_BUCKET, "USES", KMS_KEY),
