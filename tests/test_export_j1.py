@@ -7,10 +7,12 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -55,7 +57,8 @@ def visualized(html: str) -> tuple[list[dict], list[dict]]:
 
 @pytest.fixture(scope="module")
 def exported(seeded_store, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("export") / "j1"
+    # Where JupiterOne's CLI looks for it: <project>/.j1-integration (sync -p <project>).
+    folder = tmp_path_factory.mktemp("project") / ".j1-integration"
     result = cli("export", "--db", seeded_store.path, "--format", "j1", "--output", str(folder))
     assert result.returncode == 0, result.stderr
     assert re.fullmatch(
@@ -334,3 +337,73 @@ def test_an_unwritable_output_folder_ends_in_one_line_naming_it(store, tmp_path)
             cli("export", "--db", store.path, "--format", "json", "--output", str(locked / "g.json")), locked
         )
         assert "permission denied" in line
+
+
+class _Persister(BaseHTTPRequestHandler):
+    """The persister endpoints `j1-integration sync` calls, recording what it sends (loopback only)."""
+
+    received: dict[str, list] = {}
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
+        path = self.path.removeprefix("/persister/synchronization/jobs")
+        job = {"id": "job-1", "status": "AWAITING_UPLOADS", "integrationInstanceId": "i-1"}
+        kind = path.rsplit("/", 1)[-1] if path else "start"
+        self.received.setdefault(kind, []).append(body)
+        if kind == "finalize":
+            job["status"] = "FINISHED"
+        answer = json.dumps({"job": job}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_jupiterones_sync_uploads_the_whole_export_and_finalizes_with_its_partial_datasets(
+    exported, tmp_path
+):
+    """`j1-integration sync` reads the layout (graph/ and summary.json) and sends all of it."""
+    require_package("@jupiterone/integration-sdk-cli")
+    _Persister.received = {}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Persister)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        result = subprocess.run(
+            [
+                str(J1_INTEGRATION),
+                "sync",
+                "--api-base-url",
+                f"http://127.0.0.1:{server.server_address[1]}",
+                "--account",
+                "local",
+                "--api-key",
+                "test-key",
+                "--integrationInstanceId",
+                "i-1",
+                "--project-path",
+                str(exported.parent),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+    finally:
+        server.shutdown()
+        thread.join()
+    assert result.returncode == 0, result.stdout + result.stderr
+    received = _Persister.received
+    assert received["start"] == [{"source": "integration-managed", "integrationInstanceId": "i-1"}]
+    assert "abort" not in received
+    files = list(graph_files(exported))
+    for kind in ("entities", "relationships"):
+        sent = Counter(o["_key"] for batch in received[kind] for o in batch[kind])
+        written = Counter(o["_key"] for _, k, _, objects in files if k == kind for o in objects)
+        assert sent == written, kind
+    summary = json.loads((exported / "summary.json").read_text())
+    assert received["finalize"] == [{"partialDatasets": summary["metadata"]["partialDatasets"]}]
