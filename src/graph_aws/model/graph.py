@@ -8,6 +8,7 @@ message that names it; one property that cannot be stored is dropped from it, wi
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -39,6 +40,7 @@ _TAG_KEY_PUNCTUATION = frozenset("_.:/=+-@")
 # Properties the builders set themselves; callers pass them as arguments, not in `properties`.
 _RESERVED = {"_key", "_type", "_class", "name", "displayName"}
 _SCALARS = (str, int, float, bool)
+_PLAIN_SCALARS = frozenset({str, int, bool})  # exactly these types: always storable
 
 
 def is_tag_key(key: str) -> bool:
@@ -57,19 +59,29 @@ def _scalar_problem(value: Any) -> str | None:
     return None if isinstance(value, _SCALARS) else f"holds a {type(value).__name__}"
 
 
+@functools.lru_cache(maxsize=8192)  # names repeat across every entity of a type
+def _name_problem(name: str) -> str | None:
+    if name.startswith(TAG_PREFIX):
+        if is_tag_key(name[len(TAG_PREFIX) :]):
+            return None
+        return "the tag key is not one AWS allows (1-128 letters, digits, spaces and _ . : / = + - @)"
+    if PROPERTY_NAME.match(name):
+        return None
+    return f"the name is not allowed (JupiterOne requires {PROPERTY_NAME.pattern})"
+
+
 def property_problem(name: Any, value: Any, *, lists: bool = True) -> str | None:
     """Why this property cannot be stored, or None when it can. Entities may hold lists of strings,
     numbers or booleans (`lists`); relationships hold only single values, as JupiterOne's
     relationship schema requires; `tag.*` values are single values too."""
     if not isinstance(name, str):
         return f"its name is a {type(name).__name__}, not a string"
-    is_tag = name.startswith(TAG_PREFIX)
-    if is_tag and not is_tag_key(name[len(TAG_PREFIX) :]):
-        return "the tag key is not one AWS allows (1-128 letters, digits, spaces and _ . : / = + - @)"
-    if not is_tag and not PROPERTY_NAME.match(name):
-        return f"the name is not allowed (JupiterOne requires {PROPERTY_NAME.pattern})"
-    if value is None:
+    problem = _name_problem(name)
+    if problem is not None:
+        return problem
+    if value is None or type(value) in _PLAIN_SCALARS:
         return None
+    is_tag = name.startswith(TAG_PREFIX)
     if isinstance(value, list) and lists and not is_tag:
         problems = [p for p in map(_scalar_problem, value) if p]
         return f"a list item {problems[0]}" if problems else None
