@@ -83,3 +83,30 @@ def emulated(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterat
     proxy = FaultProxy(moto_server.url, Faults()).start()
     yield Emulated(moto_server, proxy)
     proxy.stop()
+
+
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
+    """An organization with every resource type the demo seeds, in two regions, collected once
+    in-process (the management account and four members, one skipped and one suspended)."""
+    from moto import mock_aws as moto_mock
+
+    from graph_aws.config import load_settings
+    from graph_aws.demo.emulator import build_organization
+    from graph_aws.runner import Runner
+    from helpers import EXTERNAL_ID, ROLE
+
+    patch_moto()
+    path = tmp_path_factory.mktemp("seeded") / "graph.db"
+    with pytest.MonkeyPatch.context() as env, moto_mock():
+        for name, value in FAKE_CREDENTIALS.items():
+            env.setenv(name, value)
+        env.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        regions = ["us-east-1", "eu-west-1"]
+        build_organization(4, users_per_account=1, resource_regions=regions, seeded_members=4)
+        store = SqliteStore(path)
+        settings = {"organization": True, "role_name": ROLE, "external_id": EXTERNAL_ID, "regions": regions}
+        report = Runner(load_settings(settings, None, {}), store).run()
+        assert report.succeeded, report.failures
+    yield store
+    store.close()

@@ -68,7 +68,8 @@ def collected(tmp_path_factory) -> Iterator[Collected]:
 
 
 def accounts_by_id(store):
-    return {e["accountId"]: e for e in store.entities("aws_account")}
+    """The organization's accounts (not those a trust policy names, which are mapped entities)."""
+    return {e["accountId"]: e for e in store.entities("aws_account") if "organizationId" in e}
 
 
 def test_every_account_is_listed_over_pages_of_at_most_20(collected):
@@ -191,3 +192,38 @@ def test_every_step_emits_what_it_declares_and_nothing_else(collected):
             seen[result["id"]] |= set(result["encounteredTypes"])
     for step_id, types in declared.items():
         assert types == seen[step_id], f"{step_id} declared types it never produced: {types - seen[step_id]}"
+
+
+def test_who_made_each_account_is_recorded_as_jupiterone_records_it(collected):
+    """Ingested accounts are integration-managed, each by its own job's instance; members without an
+    ingestion of their own (skipped, inactive) and accounts outside the organization are the
+    mapper's, so the rule packs' `_source != 'system-mapper'` filters mean what they mean there."""
+    from graph_aws.demo.seeds.iam import OTHER_ACCOUNT
+    from graph_aws.model.sources import integration_instance_id
+    from graph_aws.query.run import run_query
+
+    org, store = collected.org, collected.store
+    every = {e["accountId"]: e for e in store.entities("aws_account")}
+    for account_id in (org.management_id, org.unreachable):  # unreachable is not denied in-process
+        assert every[account_id]["_source"] == "integration-managed"
+        assert every[account_id]["_integrationInstanceId"] == integration_instance_id(f"account:{account_id}")
+    for account_id in (org.skipped, org.suspended, OTHER_ACCOUNT):
+        assert every[account_id]["_source"] == "system-mapper", account_id
+        assert "_integrationInstanceId" not in every[account_id]
+    outside = every[OTHER_ACCOUNT]
+    assert "organizationId" not in outside and outside["displayName"] == OTHER_ACCOUNT
+    organization = next(store.entities("aws_organization"))
+    assert organization["_integrationName"] == f"graph-aws organization:{org.organization_id}"
+
+    integrated = run_query(
+        store, "FIND aws_account WITH _source != 'system-mapper' RETURN aws_account.accountId"
+    )
+    assert {account_id for (account_id,) in integrated.rows} == set(every) - {
+        org.skipped,
+        org.suspended,
+        OTHER_ACCOUNT,
+    }
+    trusting = run_query(
+        store, f"FIND aws_iam_role THAT TRUSTS aws_account WITH accountId = '{OTHER_ACCOUNT}'"
+    )
+    assert trusting.rows  # every seeded account has a role that trusts the outside account

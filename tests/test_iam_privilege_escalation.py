@@ -100,7 +100,7 @@ def store(tmp_path_factory) -> Iterator[SqliteStore]:
 
 
 def users_found(store: SqliteStore, query: str) -> set[str]:
-    return {row[0]["username"] for row in run_query(store, query).rows}
+    return {row[0]["name"] for row in run_query(store, query).rows}
 
 
 def test_who_can_create_a_policy_version_directly_through_a_group_or_through_a_role(store):
@@ -148,5 +148,5 @@ def _pack_rules() -> list[tuple[str, str]]:
 @pytest.mark.parametrize(("rule", "query"), _pack_rules(), ids=[name for name, _ in _pack_rules()])
 def test_jupiterones_privilege_escalation_pack(store, rule, query):
     rows = run_query(store, query).rows
-    found = {row[0]["username"] for row in rows} if "FIND User" in query else {str(r) for r in rows}
+    found = {row[0]["name"] for row in rows} if "FIND User" in query else {str(r) for r in rows}
     assert found == EXPECTED[rule]

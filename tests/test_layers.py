@@ -44,6 +44,7 @@ FORBIDDEN = {
     ),
     "query": ("graph_aws.aws", "graph_aws.engine", "graph_aws.runner", "boto3", "botocore"),
     "checks": ("graph_aws.aws", "graph_aws.engine", "graph_aws.runner", "boto3", "botocore"),
+    "export": ("graph_aws.aws", "graph_aws.engine", "graph_aws.runner", "graph_aws.cli", "boto3", "botocore"),
 }
 
 

@@ -1,7 +1,16 @@
+import logging
+
 import pytest
 
 from graph_aws.errors import GraphObjectError
-from graph_aws.model import make_entity, make_relationship, relationship_type, tag_properties
+from graph_aws.model import (
+    SYSTEM_MAPPER,
+    make_entity,
+    make_relationship,
+    relationship_type,
+    tag_properties,
+)
+from graph_aws.model.graph import is_tag_key
 
 
 @pytest.mark.parametrize(
@@ -61,8 +70,6 @@ def test_tags_become_tag_properties():
         ({"classes": []}, "non-empty list"),
         ({"classes": ["account"]}, "TitleCase"),
         ({"name": ""}, "name is required"),
-        ({"properties": {"bad/name": 1}}, "'bad/name' is not allowed"),
-        ({"properties": {"nested": {"a": 1}}}, "holds a dict"),
         ({"properties": {"_key": "x" * 10}}, "set by the builder"),
     ],
 )
@@ -96,3 +103,85 @@ def test_relationship_needs_both_ends_and_an_upper_case_verb():
         make_relationship(from_entity=account(), verb="HAS", to_type="aws_account")
     with pytest.raises(GraphObjectError, match="upper-case"):
         make_relationship(from_entity=account(), verb="has", to_entity=account("arn:aws:iam::1:root"))
+
+
+AWS_TAG_KEYS = [
+    "aws:ec2launchtemplate:id",
+    "aws:cloudformation:stack-name",
+    "aws:autoscaling:groupName",
+    "kubernetes.io/cluster/prod",
+    "Cost Center",
+    "owner@team+ops=1",
+    "Équipe",
+    "チーム",
+    "x" * 128,
+]
+
+
+@pytest.mark.parametrize("key", AWS_TAG_KEYS)
+def test_every_tag_key_aws_accepts_becomes_tag_key_unchanged(key):
+    entity = make_entity(key="k" * 10, type="aws_instance", classes=["Host"], name="i", tags={key: "v"})
+    assert entity[f"tag.{key}"] == "v"
+
+
+@pytest.mark.parametrize("key", ["", "x" * 129, "bad\nline", 'quote"d', "back\\slash", "semi;colon", "a[b]"])
+def test_a_tag_key_aws_refuses_is_dropped_with_a_warning_and_the_entity_kept(key, caplog):
+    assert not is_tag_key(key)
+    with caplog.at_level(logging.WARNING):
+        entity = make_entity(
+            key="k" * 10, type="aws_instance", classes=["Host"], name="i", tags={key: "v", "team": "web"}
+        )
+    assert entity["tag.team"] == "web"
+    assert f"tag.{key}" not in entity
+    assert repr(f"tag.{key}") in caplog.text and "dropped" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("properties", "problem"),
+    [
+        ({"bad/name": 1}, "the name is not allowed"),
+        ({"nested": {"a": 1}}, "holds a dict"),
+        ({"ratio": float("nan")}, "not a number JSON can hold"),
+        ({"mixed": ["a", {"b": 1}]}, "a list item holds a dict"),
+        ({"tag.team": ["a"]}, "single values"),
+    ],
+)
+def test_a_value_that_cannot_be_stored_costs_only_itself(properties, problem, caplog):
+    with caplog.at_level(logging.WARNING):
+        entity = account(accountId="123456789012", **properties)
+    assert entity["accountId"] == "123456789012"
+    assert not set(properties) & set(entity)
+    assert problem in caplog.text and "arn:aws:iam::123456789012:root" in caplog.text
+
+
+def test_properties_a_class_requires_are_null_when_not_given():
+    host = make_entity(
+        key="arn:aws:ec2:us-east-1:123456789012:instance/i-1",
+        type="aws_instance",
+        classes=["Host"],
+        name="i-1",
+        properties={"fqdn": None, "osName": "linux"},
+    )
+    assert host["fqdn"] is None and host["ipv4Addresses"] is None and host["osName"] == "linux"
+    assert "vendor" not in account()  # required with a value: the converter's to give, never a null
+
+
+def test_a_mapped_entity_says_so():
+    internet = make_entity(
+        key="global:internet", type="internet", classes=["Internet", "Network"], name="Internet", mapped=True
+    )
+    assert internet["_source"] == SYSTEM_MAPPER
+    assert "_source" not in account()
+
+
+def test_relationships_hold_single_values_only(caplog):
+    management, member = account(), account("arn:aws:iam::210987654321:root")
+    with caplog.at_level(logging.WARNING):
+        relationship = make_relationship(
+            from_entity=management,
+            verb="HAS",
+            to_entity=member,
+            properties={"permission": ["READ", "WRITE"], "note": "kept"},
+        )
+    assert "permission" not in relationship and relationship["note"] == "kept"
+    assert "'permission' dropped" in caplog.text

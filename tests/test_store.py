@@ -5,7 +5,8 @@ import sqlite3
 import pytest
 
 from graph_aws.errors import StoreError
-from graph_aws.model import make_entity, make_relationship
+from graph_aws.model import INTEGRATION_MANAGED, SYSTEM_MAPPER, make_entity, make_relationship
+from graph_aws.model.sources import with_integration_metadata
 from graph_aws.store import AccountOutcome, JobRecord, SqliteStore, open_store
 
 ORG, ACCOUNT = "organization:o-abc123", "account:111111111111"
@@ -21,13 +22,14 @@ def user(name, **properties):
     )
 
 
-def account(scope_view, **properties):
+def account(scope_view, mapped=False, **properties):
     return make_entity(
         key="arn:aws:iam::111111111111:root",
         type="aws_account",
         classes=["Account"],
         name=scope_view,
         properties=properties,
+        mapped=mapped,
     )
 
 
@@ -81,6 +83,73 @@ def test_reads_merge_one_entity_per_key_with_the_organization_view_winning(store
     store.sync_scope(ORG, [], [])
     (merged,) = store.entities("aws_account")
     assert merged["name"] == "my-alias" and "email" not in merged
+
+
+MEMBER_SCOPE = "account:222222222222"
+
+
+def owned(entity, scope):
+    return with_integration_metadata([entity], scope)[0]
+
+
+@pytest.mark.parametrize("order", ["owner-first", "owner-last"])
+def test_an_owned_entity_wins_over_mapped_views_of_it_whichever_scope_syncs_first(store, order):
+    """The organization and another account see account 111... too (its listing, a role trusting
+    it): mapped views. Its own job owns it: the merged entity is integration-managed, with the
+    organization's name, the owner's alias, and no mapped view's placeholder name."""
+    own = owned(account("my-alias", alias="my-alias"), ACCOUNT)
+    listed = account("Production", email="prod@example.com", mapped=True)
+    trusted = account("111111111111", accountId="111111111111", mapped=True)
+    syncs = [(ORG, listed), (MEMBER_SCOPE, trusted), (ACCOUNT, own)]
+    for scope, entity in syncs if order == "owner-last" else reversed(syncs):
+        store.sync_scope(scope, [entity], [])
+    (merged,) = store.entities("aws_account")
+    assert merged["_source"] == INTEGRATION_MANAGED
+    assert merged["_integrationInstanceId"] == own["_integrationInstanceId"]
+    assert merged["name"] == "Production" and merged["email"] == "prod@example.com"
+    assert merged["alias"] == "my-alias"
+
+    # Without its owner it is the mapper's again, and it lives as long as a scope maps to it.
+    store.sync_scope(ACCOUNT, [], [])
+    (merged,) = store.entities("aws_account")
+    assert merged["_source"] == SYSTEM_MAPPER and "_integrationInstanceId" not in merged
+    store.sync_scope(ORG, [], [])
+    store.sync_scope(MEMBER_SCOPE, [], [])
+    assert list(store.entities("aws_account")) == []
+
+
+def test_a_mapped_entity_lives_as_long_as_a_relationship_of_its_scope_points_to_it(store):
+    role = make_entity(
+        key="arn:aws:iam::111111111111:role/deploy",
+        type="aws_iam_role",
+        classes=["AccessRole"],
+        name="deploy",
+    )
+    outside = make_entity(
+        key="arn:aws:iam::999999999999:root",
+        type="aws_account",
+        classes=["Account"],
+        name="999999999999",
+        mapped=True,
+    )
+    trusts = make_relationship(from_entity=role, verb="TRUSTS", to_entity=outside)
+    store.sync_scope(ACCOUNT, [role, outside], [trusts])
+    # The step that lists roles failed: its relationships are kept, and so is what they point to,
+    # although the job did not produce it and aws_account is not a partial type.
+    store.sync_scope(ACCOUNT, [role], [], partial_types=[trusts["_type"]])
+    assert keys(store, "aws_account") == [outside["_key"]]
+    # Nothing points to it any more: it goes.
+    store.sync_scope(ACCOUNT, [role], [])
+    assert keys(store, "aws_account") == []
+    assert keys(store) == [role["_key"]]
+
+
+def test_a_null_in_one_view_never_hides_a_value_of_another(store):
+    store.sync_scope(ACCOUNT, [account("acct", phone="+1-555-0100")], [])
+    # A required-but-nullable property is stored as null (make_entity); here the organization's.
+    store.sync_scope(ORG, [{**account("acct", email="a@example.com"), "phone": None}], [])
+    (merged,) = store.entities("aws_account")
+    assert merged["phone"] == "+1-555-0100"
 
 
 def test_class_index_and_relationships_follow_the_merge(store):

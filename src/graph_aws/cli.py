@@ -14,10 +14,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from graph_aws import __version__
 from graph_aws.accounts import COLUMNS as ACCOUNT_COLUMNS
 from graph_aws.accounts import account_rows
+from graph_aws.commands_export import export_command
 from graph_aws.commands_query import check_command, query_command
 from graph_aws.config import load_settings
 from graph_aws.errors import ConfigError, GraphAwsError
-from graph_aws.export.json_export import write_json
 from graph_aws.output import FORMATS, render_rows
 from graph_aws.runner import Runner, RunReport
 from graph_aws.store import DEFAULT_DB, AccountOutcome, open_store
@@ -188,33 +188,6 @@ def accounts(db: str, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--db", default=DEFAULT_DB, show_default=True, help=DB_HELP)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json"]),
-    default="json",
-    show_default=True,
-    help='json: {"entities": [...], "relationships": [...]} of the merged graph.',
-)
-@click.option(
-    "--output", type=click.Path(dir_okay=False, writable=True), help="File to write (default: stdout)."
-)
-def export(db: str, fmt: str, output: str | None) -> None:
-    """Export the merged graph."""
-    store = open_store(db)
-    try:
-        if output:
-            with open(output, "w", encoding="utf-8") as out:
-                entities, relationships = write_json(store, out)
-            err_console.print(f"wrote {entities} entities and {relationships} relationships to {output}")
-        else:
-            write_json(store, sys.stdout)
-    finally:
-        store.close()
-
-
-@cli.command()
 @click.option(
     "--db", default="graph-aws-demo.db", show_default=True, help="SQLite file for the demo's graph."
 )
@@ -277,6 +250,7 @@ def permissions(fmt: str) -> None:
 
 cli.add_command(query_command)
 cli.add_command(check_command)
+cli.add_command(export_command)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@
     ├── StepDefinitionError        a step graph that cannot run (unknown dependency, cycle)
     ├── CredentialsError           no usable credentials, or AssumeRole refused (a job that cannot start)
     ├── StoreError                 the store cannot be opened or is of an unknown kind
+    ├── OutputPathError            an output file or folder that cannot be written (exit status 2)
     └── J1QLError                  a J1QL query that cannot run (an unknown alias, a misplaced clause)
         └── J1QLSyntaxError        a J1QL query the grammar rejects: the query, a caret, what was expected
 
@@ -40,6 +41,10 @@ class CredentialsError(GraphAwsError):
 
 class StoreError(GraphAwsError):
     """The store cannot be used."""
+
+
+class OutputPathError(GraphAwsError):
+    """An output path that cannot be used; the message names the path and what is wrong with it."""
 
 
 def redact(text: str, secrets: list[str | None]) -> str:

@@ -24,6 +24,7 @@ from graph_aws.aws.shared_clients import SharedClients
 from graph_aws.config import Settings
 from graph_aws.engine import JobResult, StepStatus, execute_steps
 from graph_aws.errors import CredentialsError, redact
+from graph_aws.model.sources import with_integration_metadata
 from graph_aws.store import AccountOutcome, JobRecord, Store, SyncCounts, account_scope, organization_scope
 from graph_aws.store.base import ACCOUNT_SCOPE_PREFIX
 
@@ -181,7 +182,7 @@ class Runner:
         scope = organization_scope(organization["Id"])
         counts = self.store.sync_scope(
             scope,
-            result.job_state.entities(),
+            with_integration_metadata(result.job_state.entities(), scope),
             result.job_state.relationships(),
             result.partial_types,
             organization_id=organization["Id"],
@@ -280,7 +281,7 @@ class Runner:
             )
             counts = self.store.sync_scope(
                 scope,
-                result.job_state.entities(),
+                with_integration_metadata(result.job_state.entities(), scope),
                 result.job_state.relationships(),
                 result.partial_types,
                 organization_id=report.organization_id,

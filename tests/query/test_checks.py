@@ -29,13 +29,14 @@ def test_every_rule_is_valid_j1ql_with_a_control_and_severity() -> None:
 def test_account_rules_on_the_fixture(graph_store: SqliteStore) -> None:
     results = {r.rule.id: r for r in run_checks(graph_store)}
     failing = {rid: sorted(f["name"] for f in r.findings) for rid, r in results.items() if r.status == FAILED}
+    # "legacy" is the mapper's (no ingestion of its own): the account rules leave it out, as JupiterOne's do.
     assert failing == {
-        "account-contact-email": ["legacy", "solo"],
+        "account-contact-email": ["solo"],
         "account-security-contact": ["legacy"],
         "root-mfa": ["dev"],
         "root-access-keys": ["dev"],
         "iam-user-mfa": ["alice"],
-        "cloudtrail-all-regions": ["dev", "legacy", "solo"],
+        "cloudtrail-all-regions": ["dev", "solo"],
     }
 
 

@@ -51,7 +51,8 @@ def test_query_table_shows_key_columns_of_whole_entities(db: str) -> None:
     assert result.exit_code == 0, result.output
     header = result.output.splitlines()[1]
     assert [c.strip() for c in header.strip("┃").split("┃")] == ["displayName", "_type", "_class", "_key"]
-    assert "mfaEnabled" not in result.output and "1 row; 4 of 8 columns shown" in result.output
+    # 8 properties and the 5 a User requires and may have null (firstName, lastName, email, ...).
+    assert "mfaEnabled" not in result.output and "1 row; 4 of 13 columns shown" in result.output
 
 
 def test_query_columns_choose_and_csv_has_everything(db: str) -> None:

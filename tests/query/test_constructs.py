@@ -63,15 +63,15 @@ def build() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         return make_relationship(from_entity=a, to_entity=b, verb=verb, properties=props)
 
     def allows(policy: str, actions: list[str], resources: list[str]) -> dict[str, Any]:
+        # make_relationship keeps relationships to single values, as JupiterOne's schema wants; lists
+        # on edges can still reach a store (an upload through serve), and J1QL must read them.
         normalized = [a.lower() for a in actions]
-        return rel(
-            policies[policy],
-            "ALLOWS",
-            iam,
-            actions=actions,
-            normalizedActions=normalized,
-            resources=resources,
-        )
+        return {
+            **rel(policies[policy], "ALLOWS", iam),
+            "actions": actions,
+            "normalizedActions": normalized,
+            "resources": resources,
+        }
 
     relationships = [
         *(rel(iam, "HAS", u) for u in users.values()),

@@ -50,7 +50,8 @@ def test_functions_their_roles_and_subnets(run_steps, functions):
     assert function["_class"] == ["Function"] and function["accountId"] == ACCOUNT
     assert function["runtime"] == "nodejs8.10" and function["version"] == "$LATEST"
     assert function["handler"] == "handler.handle" and function["role"] == role_arn
-    assert function["memorySize"] == 256 and function["timeout"] == 30
+    # The data model's Function has its sizes as strings.
+    assert function["memorySize"] == "256" and function["timeout"] == 30
     assert isinstance(function["lastModified"], int) and function["tag.team"] == "payments"
     roles = [r for r in result.job_state.relationships() if r["_type"] == "aws_lambda_function_has_iam_role"]
     assert {(r["_fromEntityKey"], r["_toEntityKey"]) for r in roles} == {

@@ -70,7 +70,7 @@ def test_a_user_with_access_key_mfa_password_and_policies(run_steps, client, cal
     users = {u["name"]: u for u in result.job_state.iter_entities("aws_iam_user")}
     alice, bob = users["alice"], users["bob"]
     assert alice["_key"] == alice["arn"] == user["Arn"] and alice["_class"] == ["User"]
-    assert alice["username"] == "alice" and alice["tag.Email"] == "alice@example.com"
+    assert alice["username"] == ["alice"] and alice["tag.Email"] == "alice@example.com"
     assert alice["webLink"] == "https://console.aws.amazon.com/iam/home#/users/details/alice"
     assert "region" not in alice and alice["accountId"] == ACCOUNT
     assert alice["mfaEnabled"] is True and alice["passwordEnabled"] is True
@@ -196,6 +196,7 @@ def test_roles_trust_users_roles_accounts_and_services(run_steps, client):
 
     service = one(result, "aws_service")  # one per account, however many roles trust it
     assert service["_key"] == f"aws_service:{ACCOUNT}:ec2.amazonaws.com" and service["_class"] == ["Service"]
+    assert service["_source"] == "system-mapper"
     assert relationships(result, "aws_iam_role_trusts_service") == {
         (app["_key"], service["_key"]),
         (roles["worker"]["_key"], service["_key"]),

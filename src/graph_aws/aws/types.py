@@ -9,6 +9,8 @@ from __future__ import annotations
 from graph_aws.model import EntityType, RelationshipType
 
 ACCOUNT = EntityType("Account", "aws_account", ("Account",))
+# The data model's Account requires `vendor`, "the canonical full name of the vendor".
+AWS_VENDOR = "Amazon Web Services"
 ORGANIZATION = EntityType("Organization", "aws_organization", ("Organization",))
 ORGANIZATION_ROOT = EntityType("Organization Root", "aws_organization_root", ("Organization",))
 ORGANIZATIONAL_UNIT = EntityType("Organizational Unit", "aws_organizational_unit", ("Organization", "Group"))

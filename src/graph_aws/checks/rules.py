@@ -31,7 +31,8 @@ RULES: tuple[Rule, ...] = (
         title="AWS accounts have a contact email",
         severity="low",
         control="CIS AWS Foundations 1.1 (maintain current contact details)",
-        j1ql="FIND aws_account WITH email = undefined",
+        # Accounts graph-aws ingests: not those only seen in a trust policy (JupiterOne's own filter).
+        j1ql="FIND aws_account WITH _source != 'system-mapper' AND email = undefined",
         required_types=("aws_account",),
         collected_when="FIND aws_account WITH master = true",
         note="The account email is read from AWS Organizations: collect with --organization.",
@@ -99,7 +100,10 @@ RULES: tuple[Rule, ...] = (
         title="Every account has a multi-region CloudTrail trail that is logging",
         severity="high",
         control="CIS AWS Foundations 3.1; AWS Security Hub CloudTrail.1",
-        j1ql="FIND aws_account THAT !HAS aws_cloudtrail WITH isMultiRegionTrail = true AND isLogging = true",
+        j1ql=(
+            "FIND aws_account WITH _source != 'system-mapper' "
+            "THAT !HAS aws_cloudtrail WITH isMultiRegionTrail = true AND isLogging = true"
+        ),
         required_types=("aws_account", "aws_cloudtrail"),
         note="Reads the aws_account HAS aws_cloudtrail relationship, as JupiterOne's own query does.",
     ),

@@ -9,7 +9,8 @@ from typing import Any
 
 from graph_aws.errors import DuplicateKeyError, GraphObjectError
 from graph_aws.model import Entity, Relationship
-from graph_aws.model.graph import _check_property
+from graph_aws.model.graph import storable_properties
+from graph_aws.model.sources import is_mapped
 
 
 class JobState:
@@ -38,11 +39,29 @@ class JobState:
             self._parent.type_counts[type] += 1
 
     def add_entity(self, entity: Entity) -> Entity:
+        """Add an entity this job owns. It takes the place of a mapped entity with the same _key
+        (one step mapped to what another step then found)."""
         with self._lock:
-            if entity["_key"] in self._entities:
+            existing = self._entities.get(entity["_key"])
+            if existing is not None and not is_mapped(existing):
                 raise DuplicateKeyError(f"entity _key {entity['_key']!r} was added twice in one job")
             self._entities[entity["_key"]] = entity
             self._count(entity["_type"])
+        return entity
+
+    def add_mapped_entity(self, entity: Entity) -> Entity:
+        """Add the target of a relationship to something graph-aws does not own (`make_entity(...,
+        mapped=True)`: the Internet, an account outside the organization), once however many
+        relationships point to it; the entity already held under its _key is kept and returned.
+
+        As in JupiterOne, where the mapper makes these, a mapped target is not one of the step's
+        types: it is not counted among them, and the store keeps it exactly as long as a
+        relationship of the scope points to it (a failed step's kept relationships keep theirs)."""
+        with self._lock:
+            existing = self._entities.get(entity["_key"])
+            if existing is not None:
+                return existing
+            self._entities[entity["_key"]] = entity
         return entity
 
     def add_entities(self, entities: list[Entity]) -> None:
@@ -70,8 +89,7 @@ class JobState:
             entity = self._entities.get(key)
             if entity is None:
                 raise GraphObjectError(f"cannot add properties to {key!r}: no such entity in this job")
-            for name, value in properties.items():
-                _check_property(f"entity {entity['_type']} {key!r}", name, value)
+            for name, value in storable_properties(f"entity {entity['_type']} {key!r}", properties).items():
                 if value is not None:
                     entity[name] = value
 

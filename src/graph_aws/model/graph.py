@@ -2,31 +2,107 @@
 
 An entity is a flat JSON object (`_key`, `_type`, `_class`, `name`, `displayName`, then its
 properties), exactly what JupiterOne's files and sync API carry, so nothing needs converting on the
-way to the store or to an export. The builders reject a bad object with a message that names it.
+way to the store or to an export. The builders reject a bad object (key, type, classes, name) with a
+message that names it; one property that cannot be stored is dropped from it, with a warning.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+import math
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from graph_aws.errors import GraphObjectError
+from graph_aws.model.data_model import nullable_required
+from graph_aws.model.sources import SYSTEM_MAPPER
+
+log = logging.getLogger(__name__)
 
 Entity = dict[str, Any]
 Relationship = dict[str, Any]
 
 # JupiterOne's GraphObject.json: propertyNames must match this, _key is at least 10 characters.
+# `tag.*` names follow the SDK instead (see is_tag_key).
 PROPERTY_NAME = re.compile(r"^(_|tag\.)?[A-Za-z0-9. -]+$")
 TYPE_NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 CLASS_NAME = re.compile(r"^[A-Z][A-Za-z]+$")
 VERB = re.compile(r"^[A-Z][A-Z_]*$")
 MIN_KEY_LENGTH = 10
+TAG_PREFIX = "tag."
+MAX_TAG_KEY_LENGTH = 128
+_TAG_KEY_PUNCTUATION = frozenset("_.:/=+-@")
 
 # Properties the builders set themselves; callers pass them as arguments, not in `properties`.
 _RESERVED = {"_key", "_type", "_class", "name", "displayName"}
 _SCALARS = (str, int, float, bool)
+_PLAIN_SCALARS = frozenset({str, int, bool})  # exactly these types: always storable
+
+
+def is_tag_key(key: str) -> bool:
+    """A tag key as AWS accepts it: 1 to 128 letters, digits, spaces and `_ . : / = + - @`, in any
+    script and case (`aws:cloudformation:stack-name`). The SDK's assignTags writes `tag.<key>` for
+    any such key, although the data model's propertyNames pattern is narrower: graph-aws follows
+    the SDK."""
+    return 0 < len(key) <= MAX_TAG_KEY_LENGTH and all(
+        c.isalnum() or c in _TAG_KEY_PUNCTUATION or unicodedata.category(c).startswith("Z") for c in key
+    )
+
+
+def _scalar_problem(value: Any) -> str | None:
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} is not a number JSON can hold"
+    return None if isinstance(value, _SCALARS) else f"holds a {type(value).__name__}"
+
+
+@functools.lru_cache(maxsize=8192)  # names repeat across every entity of a type
+def _name_problem(name: str) -> str | None:
+    if name.startswith(TAG_PREFIX):
+        if is_tag_key(name[len(TAG_PREFIX) :]):
+            return None
+        return "the tag key is not one AWS allows (1-128 letters, digits, spaces and _ . : / = + - @)"
+    if PROPERTY_NAME.match(name):
+        return None
+    return f"the name is not allowed (JupiterOne requires {PROPERTY_NAME.pattern})"
+
+
+def property_problem(name: Any, value: Any, *, lists: bool = True) -> str | None:
+    """Why this property cannot be stored, or None when it can. Entities may hold lists of strings,
+    numbers or booleans (`lists`); relationships hold only single values, as JupiterOne's
+    relationship schema requires; `tag.*` values are single values too."""
+    if not isinstance(name, str):
+        return f"its name is a {type(name).__name__}, not a string"
+    problem = _name_problem(name)
+    if problem is not None:
+        return problem
+    if value is None or type(value) in _PLAIN_SCALARS:
+        return None
+    is_tag = name.startswith(TAG_PREFIX)
+    if isinstance(value, list) and lists and not is_tag:
+        problems = [p for p in map(_scalar_problem, value) if p]
+        return f"a list item {problems[0]}" if problems else None
+    problem = _scalar_problem(value)
+    if problem is None:
+        return None
+    kinds = "strings, numbers, booleans or lists of them" if lists and not is_tag else "single values"
+    return f"{problem}; JupiterOne properties here are {kinds}"
+
+
+def storable_properties(where: str, properties: Mapping[str, Any], *, lists: bool = True) -> dict[str, Any]:
+    """The properties that can be stored, None values included; each one that cannot is dropped with
+    a warning that names it, so one odd value from AWS costs that value, never the object."""
+    kept: dict[str, Any] = {}
+    for name, value in properties.items():
+        problem = property_problem(name, value, lists=lists)
+        if problem is None:
+            kept[name] = value
+        else:
+            log.warning("%s: property %r dropped: %s", where, name, problem)
+    return kept
 
 
 def relationship_type(from_type: str, verb: str, to_type: str) -> str:
@@ -64,21 +140,6 @@ def tag_properties(tags: Iterable[Mapping[str, str]] | Mapping[str, str] | None)
     return {f"tag.{key}": value for key, value in pairs}
 
 
-def _check_property(where: str, name: str, value: Any) -> None:
-    if not PROPERTY_NAME.match(name):
-        raise GraphObjectError(
-            f"{where}: property name {name!r} is not allowed (JupiterOne requires {PROPERTY_NAME.pattern})"
-        )
-    if value is None or isinstance(value, _SCALARS):
-        return
-    if isinstance(value, list) and all(isinstance(v, _SCALARS) for v in value):
-        return
-    raise GraphObjectError(
-        f"{where}: property {name!r} holds a {type(value).__name__}; "
-        "JupiterOne properties are strings, numbers, booleans or lists of them"
-    )
-
-
 def _check_key(where: str, key: str) -> None:
     if not isinstance(key, str) or len(key) < MIN_KEY_LENGTH:
         raise GraphObjectError(
@@ -95,8 +156,15 @@ def make_entity(
     display_name: str | None = None,
     properties: Mapping[str, Any] | None = None,
     tags: Iterable[Mapping[str, str]] | Mapping[str, str] | None = None,
+    mapped: bool = False,
 ) -> Entity:
-    """Build an entity. Properties whose value is None are left out, as JupiterOne leaves them."""
+    """Build an entity. Properties whose value is None are left out, as JupiterOne leaves them,
+    except those its classes require, which are present as null (data_model.REQUIRED). A property
+    that cannot be stored is dropped with a warning (storable_properties).
+
+    `mapped`: an entity graph-aws does not own (the Internet, an account outside the organization),
+    which JupiterOne's mapper would make: `_source` is `system-mapper`.
+    """
     where = f"entity {type or '?'} {key!r}"
     _check_key(where, key)
     if not TYPE_NAME.match(type or ""):
@@ -115,12 +183,17 @@ def make_entity(
         "name": name,
         "displayName": display_name or name,
     }
-    for prop, value in {**(properties or {}), **tag_properties(tags)}.items():
-        if prop in _RESERVED:
-            raise GraphObjectError(f"{where}: {prop!r} is set by the builder, not passed as a property")
-        _check_property(where, prop, value)
+    given = {**(properties or {}), **tag_properties(tags)}
+    reserved = sorted(_RESERVED.intersection(given))
+    if reserved:
+        raise GraphObjectError(f"{where}: {reserved[0]!r} is set by the builder, not passed as a property")
+    for prop, value in storable_properties(where, given).items():
         if value is not None:
             entity[prop] = value
+    for prop in nullable_required(class_list):
+        entity.setdefault(prop, None)
+    if mapped:
+        entity["_source"] = SYSTEM_MAPPER
     return entity
 
 
@@ -158,8 +231,7 @@ def make_relationship(
         "_toEntityKey": to_key,
         "displayName": verb,
     }
-    for prop, value in (properties or {}).items():
-        _check_property(where, prop, value)
+    for prop, value in storable_properties(where, properties or {}, lists=False).items():
         if value is not None:
             relationship[prop] = value
     return relationship

@@ -1,8 +1,7 @@
 """What every store offers: scope-replacing sync, the merged graph, and the record of runs.
 
 Scopes: each job owns one (`organization:<o-id>`, `account:<id>`). A sync replaces what a scope
-holds in one transaction; reads see one merged object per `_key` across scopes, organization scopes
-applied last so the organization's properties of an account win over the account's own view.
+holds in one transaction; reads see one merged object per `_key` across scopes (merge_views).
 """
 
 from __future__ import annotations
@@ -11,10 +10,34 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from graph_aws.model import Entity, Relationship
+from graph_aws.model import Entity, Relationship, is_mapped
+from graph_aws.model.sources import merge_metadata
 
 ORGANIZATION_SCOPE_PREFIX = "organization:"
 ACCOUNT_SCOPE_PREFIX = "account:"
+
+
+def _merge_rank(scope: str, view: dict[str, Any]) -> tuple[int, int, str]:
+    """Later views win: mapped views of account scopes (a role's view of an account it trusts), then
+    owned ones, then the organization's views, so the organization's properties of an account (its
+    name, email, status) win over the account's own."""
+    return (1 if scope.startswith(ORGANIZATION_SCOPE_PREFIX) else 0, 0 if is_mapped(view) else 1, scope)
+
+
+def merge_views(views: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, Any] | None:
+    """The one object readers see for a `_key`, from each scope's view of it (scope, object): the
+    views applied in rank order, where a null never hides a value another view gives; and who made
+    it (`_source`, ...) taken from a view that owns it, whichever order the scopes were synced in.
+    None when no scope holds the key."""
+    ordered = sorted(views, key=lambda v: _merge_rank(*v))
+    if not ordered:
+        return None
+    merged: dict[str, Any] = {}
+    for _, view in ordered:
+        for name, value in view.items():
+            if value is not None or name not in merged:
+                merged[name] = value
+    return merge_metadata(merged, [view for _, view in ordered])
 
 
 def organization_scope(organization_id: str) -> str:

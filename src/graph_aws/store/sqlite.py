@@ -17,20 +17,20 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from graph_aws.errors import StoreError
-from graph_aws.model import Entity, Relationship
+from graph_aws.model import SYSTEM_MAPPER, Entity, Relationship
 from graph_aws.store.base import (
-    ORGANIZATION_SCOPE_PREFIX,
     AccountOutcome,
     JobRecord,
     RunRecord,
     SyncCounts,
+    merge_views,
 )
 
 SCHEMA_VERSION = 1
@@ -129,9 +129,8 @@ def _dump(obj: dict[str, Any]) -> str:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"))
 
 
-def _scope_rank(scope: str) -> int:
-    """Merge order: account scopes first, organization scopes last (their properties win)."""
-    return 1 if scope.startswith(ORGANIZATION_SCOPE_PREFIX) else 0
+# How a mapped entity's row reads in _dump's text (a value holding it would have its quotes escaped).
+_MAPPED = _dump({"_source": SYSTEM_MAPPER})[1:-1]
 
 
 class SqliteStore:
@@ -201,11 +200,12 @@ class SqliteStore:
         organization_id: str | None = None,
     ) -> SyncCounts:
         """Make `scope` hold exactly these objects, except that objects of `partial_types` that the
-        job did not produce are kept. One transaction; nothing is written when nothing changed."""
+        job did not produce are kept, and so are the scope's mapped entities that a relationship of
+        the scope still points to. One transaction; nothing is written when nothing changed."""
         partial = set(partial_types)
         with self._transaction():
-            counts = self._replace(scope, "scope_entity", entities, partial)
-            counts += self._replace(scope, "scope_relationship", relationships, partial)
+            counts = self._replace(scope, "scope_relationship", relationships, partial)
+            counts += self._replace(scope, "scope_entity", entities, partial, self._mapped_in_use)
             self._db.execute(
                 "INSERT INTO scope(scope, organization_id) VALUES (?, ?) "
                 "ON CONFLICT(scope) DO UPDATE SET organization_id=excluded.organization_id "
@@ -243,8 +243,22 @@ class SqliteStore:
                 raise
             self._db.execute("COMMIT")
 
+    def _mapped_in_use(self, scope: str) -> set[str]:
+        """The keys the scope's relationships point to (a mapped entity lives as long as one does)."""
+        rows = self._db.execute(
+            "SELECT data ->> '$._fromEntityKey', data ->> '$._toEntityKey' FROM scope_relationship "
+            "WHERE scope=?",
+            (scope,),
+        )
+        return {key for row in rows for key in row}
+
     def _replace(
-        self, scope: str, table: str, objects: Sequence[dict[str, Any]], partial: set[str]
+        self,
+        scope: str,
+        table: str,
+        objects: Sequence[dict[str, Any]],
+        partial: set[str],
+        mapped_in_use: Callable[[str], set[str]] | None = None,
     ) -> SyncCounts:
         existing = {
             key: (type_, data)
@@ -262,9 +276,13 @@ class SqliteStore:
                 created.append((data, obj["_type"], scope, key))
             elif old[1] != data:
                 updated.append((data, obj["_type"], scope, key))
-        deleted = [
-            (scope, key) for key, (type_, _) in existing.items() if key not in wanted and type_ not in partial
-        ]
+        gone = {
+            key: data for key, (type_, data) in existing.items() if key not in wanted and type_ not in partial
+        }
+        if mapped_in_use and any(_MAPPED in data for data in gone.values()):
+            in_use = mapped_in_use(scope)
+            gone = {key: data for key, data in gone.items() if not (_MAPPED in data and key in in_use)}
+        deleted = [(scope, key) for key in gone]
         if created:
             self._db.executemany(f"INSERT INTO {table}(data, type, scope, key) VALUES (?, ?, ?, ?)", created)
         if updated:
@@ -279,12 +297,7 @@ class SqliteStore:
 
     def _merged(self, table: str, key: str) -> dict[str, Any] | None:
         rows = self._db.execute(f"SELECT scope, data FROM {table} WHERE key=?", (key,)).fetchall()
-        if not rows:
-            return None
-        merged: dict[str, Any] = {}
-        for _, data in sorted(rows, key=lambda r: (_scope_rank(r[0]), r[0])):
-            merged.update(json.loads(data))
-        return merged
+        return merge_views((scope, json.loads(data)) for scope, data in rows)
 
     def _merge_entities(self, key: str) -> None:
         merged = self._merged("scope_entity", key)

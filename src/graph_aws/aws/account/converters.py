@@ -21,6 +21,7 @@ def to_account(*, account_id: str, partition: str, alias: str | None, summary: M
         properties={
             "accountId": account_id,
             "id": account_id,
+            "vendor": t.AWS_VENDOR,
             "arn": key,
             "alias": alias,
             # CIS 1.5 / 1.4: root MFA and root access keys, from GetAccountSummary.
@@ -32,6 +33,20 @@ def to_account(*, account_id: str, partition: str, alias: str | None, summary: M
             "accountAccessKeysPresent": summary.get("AccountAccessKeysPresent"),
             "accountSigningCertificatesPresent": summary.get("AccountSigningCertificatesPresent"),
         },
+    )
+
+
+def to_mapped_account(*, account_id: str, partition: str) -> Entity:
+    """An account that graph-aws knows only by its id (a role trusts it, a rule names it): JupiterOne's
+    mapper makes these, with little more than `accountId` and `displayName`. When the account is
+    ingested too, its own entity (the same _key) wins."""
+    return make_entity(
+        key=t.account_key(partition, account_id),
+        type=t.ACCOUNT.type,
+        classes=t.ACCOUNT.classes,
+        name=account_id,
+        properties={"accountId": account_id, "id": account_id, "vendor": t.AWS_VENDOR},
+        mapped=True,
     )
 
 

@@ -63,7 +63,13 @@ def to_account(
     parent_id: str | None,
     path: str | None,
 ) -> Entity:
-    """An account as the organization knows it. `email` is recorded: this is organization mode."""
+    """An account as the organization knows it. `email` is recorded: this is organization mode.
+
+    A mapped entity, as the management account's view of its members is in JupiterOne: the account's
+    own job owns it, and where that job never ran (a skipped or inactive member, one never reached)
+    it stays `_source: system-mapper`, so `FIND aws_account WITH _source != 'system-mapper'` finds
+    the accounts graph-aws ingests, as JupiterOne's rules mean it. The management account's own
+    job owns it as well."""
     status = account_status(raw)
     name = raw.get("Name") or raw["Id"]
     return make_entity(
@@ -74,6 +80,7 @@ def to_account(
         properties={
             "accountId": raw["Id"],
             "id": raw["Id"],
+            "vendor": t.AWS_VENDOR,
             "arn": t.account_key(partition, raw["Id"]),
             "orgAccountName": raw.get("Name"),
             "orgAccountArn": raw.get("Arn"),
@@ -90,6 +97,7 @@ def to_account(
             "collectionNote": decision.reason,
         },
         tags=tags,
+        mapped=True,
     )
 
 

@@ -9,7 +9,9 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, epoch_millis, make_entity, tag_properties
 
-ACM = ServiceSpec("acm", "ACM", EntityType("ACM", "aws_acm", ("Service",)))
+ACM = ServiceSpec(
+    "acm", "ACM", EntityType("ACM", "aws_acm", ("Service",)), function=("certificate-management",)
+)
 ACM_CERTIFICATE = EntityType("ACM Certificate", "aws_acm_certificate", ("Certificate",))
 
 # Without a filter ListCertificates returns RSA-2048 certificates only.

@@ -23,13 +23,19 @@ from graph_aws.model import (
     tag_properties,
 )
 
-LAMBDA = ServiceSpec("lambda", "Lambda", EntityType("Lambda", "aws_lambda", ("Service",)))
+LAMBDA = ServiceSpec(
+    "lambda", "Lambda", EntityType("Lambda", "aws_lambda", ("Service",)), function=("serverless", "compute")
+)
 LAMBDA_FUNCTION = EntityType("Lambda Function", "aws_lambda_function", ("Function",))
 
 
 def parse_timestamp(value: str | None) -> int | None:
     """Lambda gives `LastModified` as ISO 8601 text (`2024-01-02T03:04:05.678+0000`), not a date."""
     return epoch_millis(datetime.fromisoformat(value)) if value else None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def to_lambda_function(raw: Mapping[str, Any], where: Where) -> Entity:
@@ -46,9 +52,10 @@ def to_lambda_function(raw: Mapping[str, Any], where: Where) -> Entity:
             "runtime": raw.get("Runtime"),
             "handler": raw.get("Handler"),
             "role": raw.get("Role"),
-            "memorySize": raw.get("MemorySize"),
+            # The data model's Function has both sizes as strings (megabytes, bytes).
+            "memorySize": _text(raw.get("MemorySize")),
             "timeout": raw.get("Timeout"),
-            "codeSize": raw.get("CodeSize"),
+            "codeSize": _text(raw.get("CodeSize")),
             "version": raw.get("Version"),
             "lastModified": parse_timestamp(raw.get("LastModified")),
             "packageType": raw.get("PackageType"),

@@ -50,6 +50,8 @@ def to_cloudtrail(raw: Mapping[str, Any], where: Where) -> Entity:
         name=raw["Name"],
         properties={
             "arn": arn,
+            "category": ["infrastructure"],  # the data model's Service requires both
+            "function": ["auditing", "logging"],
             **trail_settings(raw),
             "s3BucketName": raw.get("S3BucketName"),
             "s3KeyPrefix": raw.get("S3KeyPrefix"),

@@ -11,7 +11,9 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, make_entity, make_relationship
 
-CONFIG = ServiceSpec("config", "Config", EntityType("Config", "aws_config", ("Service",)))
+CONFIG = ServiceSpec(
+    "config", "Config", EntityType("Config", "aws_config", ("Service",)), function=("config-auditing",)
+)
 CONFIG_RULE = EntityType("Config Rule", "aws_config_rule", ("ControlPolicy",))
 
 

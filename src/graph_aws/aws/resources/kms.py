@@ -10,7 +10,9 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, epoch_millis, make_entity
 
-KMS = ServiceSpec("kms", "KMS", EntityType("KMS", "aws_kms", ("Service",)))
+KMS = ServiceSpec(
+    "kms", "KMS", EntityType("KMS", "aws_kms", ("Service",)), function=("key-management", "encryption")
+)
 KMS_KEY = EntityType("KMS Key", "aws_kms_key", ("CryptoKey",))
 
 

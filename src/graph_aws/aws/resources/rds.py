@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,7 +12,7 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
-RDS = ServiceSpec("rds", "RDS", EntityType("RDS", "aws_rds", ("Service",)))
+RDS = ServiceSpec("rds", "RDS", EntityType("RDS", "aws_rds", ("Service",)), function=("database",))
 RDS_CLUSTER = EntityType("RDS Cluster", "aws_rds_cluster", ("DataStore", "Database", "Cluster"))
 DB_INSTANCE = EntityType("RDS DB Instance", "aws_db_instance", ("DataStore", "Database", "Host"))
 
@@ -66,6 +67,15 @@ def to_rds_cluster(raw: Mapping[str, Any], where: Where) -> Entity:
     )
 
 
+_DNS_LABEL = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9-]{0,61}[a-zA-Z0-9]")
+
+
+def host_label(address: str | None) -> str | None:
+    """The first label of a DNS name (`mydb` of `mydb.abc.us-east-1.rds.amazonaws.com`)."""
+    label = (address or "").split(".")[0]
+    return label if _DNS_LABEL.fullmatch(label) else None
+
+
 def to_db_instance(raw: Mapping[str, Any], where: Where) -> Entity:
     endpoint = raw.get("Endpoint") or {}
     return make_entity(
@@ -80,8 +90,12 @@ def to_db_instance(raw: Mapping[str, Any], where: Where) -> Entity:
             **common_properties(raw, where),
             "dbInstanceClass": raw.get("DBInstanceClass"),
             "instanceClass": raw.get("DBInstanceClass"),
-            "status": raw.get("DBInstanceStatus"),
-            "hostname": endpoint.get("Address"),
+            # Host's `status` is an asset state (deployed, lost/stolen...), not RDS's, and its
+            # `hostname` one DNS label: the endpoint is the instance's fqdn.
+            "dbInstanceStatus": raw.get("DBInstanceStatus"),
+            "endpoint": endpoint.get("Address"),
+            "fqdn": [endpoint["Address"]] if endpoint.get("Address") else None,
+            "hostname": host_label(endpoint.get("Address")),
             "port": endpoint.get("Port"),
             "availabilityZone": raw.get("AvailabilityZone"),
             "licenseModel": raw.get("LicenseModel"),

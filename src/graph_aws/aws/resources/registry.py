@@ -42,11 +42,16 @@ class Where:
 
 @dataclass(frozen=True)
 class ServiceSpec:
-    """A service entity (`aws_ec2 : Service`), one per service and account, which the account HAS."""
+    """A service entity (`aws_ec2 : Service`), one per service and account, which the account HAS.
+
+    The data model's Service requires `category` and `function`, lists of its example words
+    (infrastructure; compute, IAM, storage, ...)."""
 
     name: str  # as in the entity type: aws_<name>
     title: str  # "EC2"
     entity: EntityType
+    function: tuple[str, ...] = ("other",)
+    category: tuple[str, ...] = ("infrastructure",)
 
     @property
     def step_id(self) -> str:
@@ -73,7 +78,11 @@ class ServiceSpec:
                 classes=self.entity.classes,
                 name=self.title,
                 display_name=f"AWS {self.title}",
-                properties={"accountId": resources.account_id},
+                properties={
+                    "accountId": resources.account_id,
+                    "category": list(self.category),
+                    "function": list(self.function),
+                },
             )
         )
         context.job_state.add_relationship(

@@ -1,8 +1,9 @@
 """EC2 and VPC: beside moto's default VPC, subnets and security group, one small network per region:
 a VPC with a subnet, an internet gateway routed to from a route table, a NAT gateway, a network ACL,
 two security groups (SSH open to the Internet, HTTPS from the other group, PostgreSQL from a private
-range), and one instance with an encrypted root volume and an Elastic IP; plus an unattached,
-unencrypted volume."""
+range), and one instance with an encrypted root volume and an Elastic IP, launched from a launch
+template and part of a stack, so it carries AWS's own tags (`aws:ec2launchtemplate:id`,
+`aws:cloudformation:stack-name`) as real instances do; plus an unattached, unencrypted volume."""
 
 from __future__ import annotations
 
@@ -47,7 +48,11 @@ def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
             ],
         )
         key = kms.create_key(Description="EBS volumes")["KeyMetadata"]["Arn"]
+        template = ec2.create_launch_template(
+            LaunchTemplateName="web", LaunchTemplateData={"ImageId": IMAGE_ID, "InstanceType": "t3.micro"}
+        )["LaunchTemplate"]["LaunchTemplateId"]
         instance = ec2.run_instances(
+            LaunchTemplate={"LaunchTemplateId": template},
             ImageId=IMAGE_ID,
             InstanceType="t3.micro",
             MinCount=1,
@@ -59,6 +64,8 @@ def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
             ],
             TagSpecifications=[_name("instance", "web-1")],
         )["Instances"][0]["InstanceId"]
+        stack = [{"Key": "aws:cloudformation:stack-name", "Value": "demo-web"}]
+        ec2.create_tags(Resources=[instance], Tags=stack)  # AWS sets these itself; moto lets us
         address = ec2.allocate_address(Domain="vpc")["AllocationId"]
         ec2.associate_address(AllocationId=address, InstanceId=instance)
         ec2.create_volume(AvailabilityZone=f"{region}a", Size=1)

@@ -60,11 +60,16 @@ def state_changed_on(reason: str | None) -> int | None:
     return epoch_millis(datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC))
 
 
+def _addresses(*values: str | None) -> list[str] | None:
+    return list(dict.fromkeys(v for v in values if v)) or None
+
+
 def to_instance(raw: Mapping[str, Any], where: Where) -> Entity:
     instance_id = raw["InstanceId"]
     key = instance_key(where, instance_id)
     state = raw.get("State", {}).get("Name")
     metadata = raw.get("MetadataOptions") or {}
+    interfaces = raw.get("NetworkInterfaces") or []
     placement = raw.get("Placement") or {}
     return ec2_entity(
         INSTANCE,
@@ -81,6 +86,14 @@ def to_instance(raw: Mapping[str, Any], where: Where) -> Entity:
             "stateChangedOn": state_changed_on(raw.get("StateTransitionReason")),
             "publicIpAddress": raw.get("PublicIpAddress"),
             "privateIpAddress": raw.get("PrivateIpAddress"),
+            # The data model's Host: every address as lists (the others it requires are null).
+            "publicIpAddresses": _addresses(raw.get("PublicIpAddress")),
+            "privateIpAddresses": _addresses(*(i.get("PrivateIpAddress") for i in interfaces)),
+            "ipv4Addresses": _addresses(
+                *(a.get("PrivateIpAddress") for i in interfaces for a in i.get("PrivateIpAddresses") or []),
+                raw.get("PrivateIpAddress"),
+                raw.get("PublicIpAddress"),
+            ),
             "publicDnsName": raw.get("PublicDnsName") or None,
             "privateDnsName": raw.get("PrivateDnsName") or None,
             "imageId": raw.get("ImageId"),

@@ -46,7 +46,9 @@ def to_eni(raw: Mapping[str, Any], where: Where) -> Entity:
             "description": raw.get("Description") or None,
             "macAddress": raw.get("MacAddress"),
             "privateIp": raw.get("PrivateIpAddress"),
-            "privateIpAddress": ids(raw.get("PrivateIpAddresses"), "PrivateIpAddress") or None,
+            # The data model's NetworkInterface: one (the primary) address; every one in the list.
+            "privateIpAddress": raw.get("PrivateIpAddress"),
+            "privateIpAddresses": ids(raw.get("PrivateIpAddresses"), "PrivateIpAddress") or None,
             "privateDnsName": raw.get("PrivateDnsName") or None,
             "publicIp": association.get("PublicIp"),
             "publicIpAddress": association.get("PublicIp"),

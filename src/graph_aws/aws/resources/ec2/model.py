@@ -16,7 +16,9 @@ from graph_aws.aws.resources.registry import Enricher, ServiceSpec, Where
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, Relationship, make_entity, make_relationship
 
-EC2 = ServiceSpec("ec2", "EC2", EntityType("EC2", "aws_ec2", ("Service",)))
+EC2 = ServiceSpec(
+    "ec2", "EC2", EntityType("EC2", "aws_ec2", ("Service",)), function=("compute", "networking")
+)
 
 VPC = EntityType("VPC", "aws_vpc", ("Network",))
 SUBNET = EntityType("Subnet", "aws_subnet", ("Network",))
@@ -31,7 +33,8 @@ EIP = EntityType("Elastic IP", "aws_eip", ("IpAddress",))
 ENI = EntityType("Network Interface", "aws_eni", ("NetworkInterface",))
 
 # Security group rules ALLOW sources that are not AWS resources: the whole Internet (JupiterOne's
-# global `internet` entity, the same _key in every account) or another address range.
+# global `internet` entity, the same _key in every account) or another address range. graph-aws does
+# not own either: they are mapped entities, which live as long as a rule or a route maps to them.
 INTERNET = EntityType("Internet", "internet", ("Internet", "Network"))
 IP_RANGE = EntityType("IP Address Range", "ip_address_range", ("Network",))
 INTERNET_KEY = "global:internet"
@@ -107,27 +110,35 @@ def ids(items: Iterable[Mapping[str, Any]] | None, field: str) -> list[str]:
 
 
 def to_internet() -> Entity:
+    """JupiterOne's global Internet (the data model's INTERNET), mapped."""
     return make_entity(
         key=INTERNET_KEY,
         type=INTERNET.type,
         classes=INTERNET.classes,
         name="Internet",
         properties={"CIDR": "0.0.0.0/0", "CIDRv6": "::/0", "public": True, "internal": False},
+        mapped=True,
     )
 
 
 RelationshipsOf = Callable[[Mapping[str, Any], Where], Iterable[Relationship]]
+# The mapped entity each relationship to one of these keys needs (the step declares its type).
+MAPPED_TARGETS: Mapping[str, Callable[[], Entity]] = {INTERNET_KEY: to_internet}
 
 
 def relate(*builders: RelationshipsOf) -> Enricher:
     """An enricher that adds the relationships pure functions derive from the listed item itself
-    (its VpcId, its attachments): no calls, so the step stays list-then-convert."""
+    (its VpcId, its attachments): no calls, so the step stays list-then-convert. A relationship to
+    the Internet brings the mapped Internet entity with it."""
 
     def enrich(
         context: StepContext, client: Any, where: Where, raw: Mapping[str, Any], entity: Entity
     ) -> None:
         for build in builders:
             for relationship in build(raw, where):
+                target = MAPPED_TARGETS.get(relationship["_toEntityKey"])
+                if target is not None:
+                    context.job_state.add_mapped_entity(target())
                 context.job_state.add_relationship(relationship)
 
     return enrich

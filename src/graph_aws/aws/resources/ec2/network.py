@@ -122,6 +122,7 @@ def to_network_acl(raw: Mapping[str, Any], where: Where) -> Entity:
         console=("vpc", f"NetworkAclDetails:networkAclId={raw['NetworkAclId']}"),
         properties={
             "networkAclId": raw["NetworkAclId"],
+            "category": ["network"],  # the data model's Firewall requires it
             "vpcId": raw["VpcId"],
             "default": raw.get("IsDefault"),
             "isDefault": raw.get("IsDefault"),
@@ -153,6 +154,9 @@ def to_internet_gateway(raw: Mapping[str, Any], where: Where) -> Entity:
         console=("vpc", f"InternetGateway:internetGatewayId={gateway_id}"),
         properties={
             "internetGatewayId": gateway_id,
+            # The data model's Gateway requires category, function and public.
+            "category": ["network"],
+            "function": ["routing"],
             "vpcId": vpc_ids[0] if vpc_ids else None,
             "vpcIds": vpc_ids or None,
             "attached": bool(vpc_ids),
@@ -181,6 +185,10 @@ def to_nat_gateway(raw: Mapping[str, Any], where: Where) -> Entity:
         console=("vpc", f"NatGatewayDetails:natGatewayId={gateway_id}"),
         properties={
             "natGatewayId": gateway_id,
+            # The data model's Gateway requires category, function and public.
+            "category": ["network"],
+            "function": ["nat"],
+            "public": (raw.get("ConnectivityType") or "public") == "public",  # AWS's default
             "vpcId": raw.get("VpcId"),
             "subnetId": raw.get("SubnetId"),
             "state": raw.get("State"),

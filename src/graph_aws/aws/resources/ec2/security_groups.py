@@ -9,6 +9,8 @@ the group to what traffic may come from (ingress) or go to (egress), and carries
 - an `ip_address_range : Network` for any other range, keyed `ip_range:<cidr>` and shared by every
   account as JupiterOne's mapped rule targets are, with `CIDR` (or `CIDRv6`), `ipAddress` when it is
   one address, and `internal` for a private range. Neither is in an account, so neither has accountId.
+Those two, and a peer group of another account, are mapped entities (`_source: system-mapper`): the
+step adds them for the rules that point to them, and the group's own account owns the peer group.
 Prefix-list rules appear only in the group's `ingressRules` / `egressRules` (the raw rules as JSON,
 which JupiterOne's rules match with `~=`).
 
@@ -20,7 +22,6 @@ ports 0-65535, so a check for port 22 finds a rule that opens everything.
 from __future__ import annotations
 
 import ipaddress
-import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -41,7 +42,7 @@ from graph_aws.aws.resources.ec2.model import (
     web_link,
 )
 from graph_aws.aws.resources.registry import ResourceSpec, Where
-from graph_aws.engine import Step, StepContext
+from graph_aws.engine import StepContext
 from graph_aws.model import Entity, Relationship, RelationshipType, make_entity
 
 VPC_HAS_SECURITY_GROUP = RelationshipType(VPC, "HAS", SECURITY_GROUP)
@@ -69,6 +70,7 @@ def to_security_group(raw: Mapping[str, Any], where: Where) -> Entity:
         properties={
             "arn": key,
             "id": raw["GroupId"],
+            "category": ["network"],  # the data model's Firewall requires it
             "groupId": raw["GroupId"],
             "groupName": raw["GroupName"],
             "description": raw.get("Description") or None,
@@ -96,6 +98,26 @@ def ip_range_key(cidr: str) -> str:
     return f"ip_range:{canonical_cidr(cidr)}"
 
 
+def to_peer_group(where: Where, group_id: str, account_id: str) -> Entity:
+    """A security group of another account that a rule names: what the rule tells of it."""
+    key = group_key(where, group_id, account_id)
+    return make_entity(
+        key=key,
+        type=SECURITY_GROUP.type,
+        classes=SECURITY_GROUP.classes,
+        name=group_id,
+        properties={
+            "arn": key,
+            "id": group_id,
+            "groupId": group_id,
+            "category": ["network"],
+            "accountId": account_id,
+            "region": where.region,
+        },
+        mapped=True,
+    )
+
+
 def to_ip_range(cidr: str) -> Entity:
     cidr = canonical_cidr(cidr)
     try:
@@ -116,6 +138,7 @@ def to_ip_range(cidr: str) -> Entity:
             "internal": is_private(cidr),
             "public": network.is_global if network is not None else None,
         },
+        mapped=True,
     )
 
 
@@ -191,10 +214,6 @@ def rule_ranges(raw: Mapping[str, Any]) -> set[str]:
     return {canonical_cidr(c) for p in permissions for c, _ in _cidrs(p) if c not in INTERNET_CIDRS}
 
 
-# Regions run side by side and several groups name the same range: add each range entity once.
-_ADDING_RANGES = threading.Lock()
-
-
 def enrich_security_group(
     context: StepContext, client: Any, where: Where, raw: Mapping[str, Any], entity: Entity
 ) -> None:
@@ -203,11 +222,15 @@ def enrich_security_group(
         job_state.add_relationship(
             link(VPC, arn_of(where, "vpc", raw["VpcId"]), "HAS", SECURITY_GROUP, entity["_key"])
         )
-    with _ADDING_RANGES:
-        for cidr in sorted(rule_ranges(raw)):
-            if not job_state.has_key(ip_range_key(cidr)):
-                job_state.add_entity(to_ip_range(cidr))
+    # Regions run side by side and several groups name the same range: add_mapped_entity adds each once.
+    for cidr in sorted(rule_ranges(raw)):
+        job_state.add_mapped_entity(to_ip_range(cidr))
     for relationship in rule_relationships(raw, where):
+        if relationship["_toEntityKey"] == INTERNET_KEY:
+            job_state.add_mapped_entity(to_internet())
+        elif relationship.get("peerAccountId") not in (None, where.account_id):
+            peer = to_peer_group(where, relationship["peerGroupId"], relationship["peerAccountId"])
+            job_state.add_mapped_entity(peer)
         job_state.add_relationship(relationship)
 
 
@@ -221,21 +244,6 @@ SECURITY_GROUPS = ResourceSpec(
     entity=SECURITY_GROUP,
     convert=to_security_group,
     enrich=enrich_security_group,
-    extra_entities=(IP_RANGE,),
     relationships=(VPC_HAS_SECURITY_GROUP, GROUP_ALLOWS_GROUP, GROUP_ALLOWS_INTERNET, GROUP_ALLOWS_IP_RANGE),
     permissions=("ec2:DescribeSecurityGroups",),
-)
-
-
-def _create_internet(context: StepContext) -> None:
-    context.job_state.add_entity(to_internet())
-
-
-# The Internet is one entity every account job adds (the same _key, merged by the store), so rules
-# and routes can point at it whether or not the step that lists them succeeded.
-INTERNET_STEP = Step(
-    id="create-ec2-internet",
-    name="Create the Internet entity that rules and routes point to",
-    handler=_create_internet,
-    entities=(INTERNET,),
 )

@@ -24,9 +24,9 @@ from graph_aws.aws.resources.iam.policies import (
 )
 from graph_aws.aws.resources.iam.roles import (
     TRUSTED_TYPES,
+    mapped_trust_target,
     to_iam_role,
     to_instance_profile,
-    to_service_principal,
     trusted,
 )
 from graph_aws.aws.resources.iam.service import (
@@ -139,9 +139,11 @@ class _Builder:
         for raw in raws:
             role = self.add(to_iam_role(raw, self.where))
             for type, key, principal in trusted(raw.get("AssumeRolePolicyDocument"), self.where):
-                # Service principals are this step's own entities, one per account, shared by the roles.
-                if type is SERVICE_PRINCIPAL and self.state.find_entity(key) is None:
-                    self.state.add_entity(to_service_principal(principal, self.where))
+                # What the role trusts outside this account is mapped: one entity per key, however
+                # many roles trust it (its own entity wins where it is ingested too).
+                target = mapped_trust_target(type, key, principal, self.where)
+                if target is not None:
+                    self.state.add_mapped_entity(target)
                 self.state.add_relationship(
                     make_relationship(from_entity=role, verb="TRUSTS", to_type=type.type, to_key=key)
                 )

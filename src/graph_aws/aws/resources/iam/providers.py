@@ -13,6 +13,11 @@ from graph_aws.engine import Step, StepContext
 from graph_aws.model import Entity, epoch_millis, make_entity, make_relationship
 
 
+# The data model's Service requires a category and a function: an identity provider is both security
+# infrastructure and IAM.
+IDENTITY_PROVIDER_SERVICE = {"category": ["security"], "function": ["IAM"]}
+
+
 def to_oidc_provider(arn: str, raw: Mapping[str, Any], where: Where) -> Entity:
     url = str(raw.get("Url") or arn.split("oidc-provider/", 1)[-1])
     return make_entity(
@@ -27,6 +32,7 @@ def to_oidc_provider(arn: str, raw: Mapping[str, Any], where: Where) -> Entity:
             "thumbprints": list(raw.get("ThumbprintList") or []) or None,
             "createdOn": epoch_millis(raw.get("CreateDate")),
             "webLink": web_link(where.partition, "identity_providers", arn),
+            **IDENTITY_PROVIDER_SERVICE,
             "accountId": where.account_id,
         },
         tags=raw.get("Tags"),
@@ -45,6 +51,7 @@ def to_saml_provider(raw: Mapping[str, Any], where: Where) -> Entity:
             "createdOn": epoch_millis(raw.get("CreateDate")),
             "validUntil": epoch_millis(raw.get("ValidUntil")),
             "webLink": web_link(where.partition, "identity_providers", arn),
+            **IDENTITY_PROVIDER_SERVICE,
             "accountId": where.account_id,
         },
         tags=raw.get("Tags"),

@@ -8,6 +8,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graph_aws.aws import types as t
+from graph_aws.aws.account.converters import to_mapped_account
 from graph_aws.aws.resources.iam.policies import document_json
 from graph_aws.aws.resources.iam.service import (
     IAM_ROLE,
@@ -131,5 +132,32 @@ def to_service_principal(principal: str, where: Where) -> Entity:
         type=SERVICE_PRINCIPAL.type,
         classes=SERVICE_PRINCIPAL.classes,
         name=principal,
-        properties={"principal": principal, "accountId": where.account_id},
+        properties={
+            "principal": principal,
+            "category": ["infrastructure"],  # the data model's Service requires both
+            "function": ["other"],
+            "accountId": where.account_id,
+        },
+        mapped=True,
+    )
+
+
+def mapped_trust_target(type: EntityType, key: str, principal: str, where: Where) -> Entity | None:
+    """The mapped entity for a trusted principal this account job does not own: a service principal,
+    or an account, user or role of another account (its own entity wins where it is ingested too).
+    None for this account's own root, users and roles."""
+    if type is SERVICE_PRINCIPAL:
+        return to_service_principal(principal, where)
+    account_id = key.split(":")[4]
+    if account_id == where.account_id:
+        return None
+    if type is t.ACCOUNT:
+        return to_mapped_account(account_id=account_id, partition=where.partition)
+    return make_entity(
+        key=key,
+        type=type.type,
+        classes=type.classes,
+        name=key.rsplit("/", 1)[-1],
+        properties={"arn": key, "accountId": account_id},
+        mapped=True,
     )

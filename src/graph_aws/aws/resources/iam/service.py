@@ -7,7 +7,7 @@ from urllib.parse import quote
 from graph_aws.aws.resources.registry import ServiceSpec
 from graph_aws.model import EntityType
 
-IAM = ServiceSpec("iam", "IAM", EntityType("IAM", "aws_iam", ("Service",)))
+IAM = ServiceSpec("iam", "IAM", EntityType("IAM", "aws_iam", ("Service",)), function=("IAM",))
 
 IAM_USER = EntityType("IAM User", "aws_iam_user", ("User",))
 IAM_GROUP = EntityType("IAM Group", "aws_iam_group", ("UserGroup",))

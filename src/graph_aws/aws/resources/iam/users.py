@@ -33,7 +33,7 @@ def to_iam_user(raw: Mapping[str, Any], where: Where) -> Entity:
             "arn": raw["Arn"],
             "id": raw.get("UserId"),
             "userId": raw.get("UserId"),
-            "username": raw["UserName"],
+            "username": [raw["UserName"]],  # the data model's User: a list of names
             "path": raw.get("Path"),
             "createdOn": epoch_millis(raw.get("CreateDate")),
             "permissionsBoundaryArn": (raw.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
@@ -93,7 +93,7 @@ def _known(value: str | None) -> str | None:
 
 def collect_user_credentials(context: StepContext, iam: Any, where: Where, user: Entity) -> None:
     state = context.job_state
-    name = user["username"]
+    name = user["name"]  # the UserName (username is a list, as the data model wants)
     keys = []
     for metadata in paginate(iam, "list_access_keys", "AccessKeyMetadata", UserName=name):
         last_used = iam.get_access_key_last_used(AccessKeyId=metadata["AccessKeyId"]).get(

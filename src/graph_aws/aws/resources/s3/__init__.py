@@ -15,7 +15,7 @@ from graph_aws.aws.resources.s3 import access, details
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
-S3 = ServiceSpec("s3", "S3", EntityType("S3", "aws_s3", ("Service",)))
+S3 = ServiceSpec("s3", "S3", EntityType("S3", "aws_s3", ("Service",)), function=("storage",))
 S3_BUCKET = EntityType("S3 Bucket", "aws_s3_bucket", ("DataStore",))
 S3_BUCKET_POLICY = details.S3_BUCKET_POLICY
 EVERYONE = details.EVERYONE
@@ -59,10 +59,9 @@ def enrich_bucket(
         properties["secureTransport"] = False
 
     public_grants = access.public_grants(grants)
-    if public_grants and state.find_entity(details.EVERYONE_KEY) is None:
-        state.add_entity(details.everyone())  # one thread lists the buckets, so no race
     if public_grants:
-        state.add_relationship(details.allows_everyone(bucket, public_grants))
+        state.add_mapped_entity(details.everyone())
+        state.add_relationships(details.allows_everyone(bucket, public_grants))
 
     # What AWS itself would let through: the bucket's public access block overrides ACLs and policies.
     properties["public"] = (bool(public_grants) and not properties["ignorePublicAcls"]) or (
@@ -87,7 +86,7 @@ S3_BUCKETS = ResourceSpec(
     convert=to_s3_bucket,
     enrich=enrich_bucket,
     regional=False,
-    extra_entities=(S3_BUCKET_POLICY, EVERYONE),
+    extra_entities=(S3_BUCKET_POLICY,),
     relationships=(
         RelationshipType(S3_BUCKET, "HAS", S3_BUCKET_POLICY),
         RelationshipType(S3_BUCKET, "USES", KMS_KEY),

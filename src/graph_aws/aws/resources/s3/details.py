@@ -105,31 +105,39 @@ def to_bucket_policy(bucket: Entity, document_text: str, where: Where) -> Entity
 
 
 def everyone() -> Entity:
+    """JupiterOne's global Everyone, which graph-aws does not own: a mapped entity."""
     return make_entity(
         key=EVERYONE_KEY,
         type=EVERYONE.type,
         classes=EVERYONE.classes,
         name="Everyone",
         display_name="Everyone (public)",
-        properties={"public": True},
+        properties={"principal": "*", "public": True},
+        mapped=True,
     )
 
 
-def allows_everyone(bucket: Entity, grants: list[tuple[str, str, str]]) -> dict[str, Any]:
-    """One ALLOWS per bucket, its `_key` the plain <from>|allows|<to>, listing every public grant:
-    a J1QL `grant.permission = 'READ'` matches any element of the list."""
-    return make_relationship(
-        from_entity=bucket,
-        verb="ALLOWS",
-        to_type=EVERYONE.type,
-        to_key=EVERYONE_KEY,
-        properties={
-            "permission": sorted({permission for _, _, permission in grants}),
-            "grantee": sorted({group for group, _, _ in grants}),
-            "granteeURI": sorted({uri for _, uri, _ in grants}),
-            "granteeType": "Group",
-        },
-    )
+def allows_everyone(bucket: Entity, grants: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """One ALLOWS per public grant, as JupiterOne's rules read them (`grant.permission = 'WRITE'`):
+    relationships hold single values. The `_key` adds the grantee and the permission to
+    <from>|allows|<to>, since one bucket may grant everyone several permissions."""
+    relationships = []
+    for group, uri, permission in sorted(set(grants)):
+        relationship = make_relationship(
+            from_entity=bucket,
+            verb="ALLOWS",
+            to_type=EVERYONE.type,
+            to_key=EVERYONE_KEY,
+            properties={
+                "permission": permission,
+                "grantee": group,
+                "granteeURI": uri,
+                "granteeType": "Group",
+            },
+        )
+        relationship["_key"] += f"|{group}|{permission}"
+        relationships.append(relationship)
+    return relationships
 
 
 def read_bucket(s3: Any, name: str, where: Where) -> tuple[dict[str, Any], str | None, list[Any]]:
