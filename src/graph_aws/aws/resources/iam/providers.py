@@ -12,7 +12,6 @@ from graph_aws.aws.resources.registry import Where
 from graph_aws.engine import Step, StepContext
 from graph_aws.model import Entity, epoch_millis, make_entity, make_relationship
 
-
 # The data model's Service requires a category and a function: an identity provider is both security
 # infrastructure and IAM.
 IDENTITY_PROVIDER_SERVICE = {"category": ["security"], "function": ["IAM"]}
