@@ -393,9 +393,7 @@ def test_a_denied_listing_marks_its_types_partial_and_keeps_the_other_steps(run_
         "fetch-iam-authorization-details: access denied (AccessDenied); "
         "the role needs iam:GetAccountAuthorizationDetails"
     )
-    assert {"aws_iam_user", "aws_iam_role", "aws_iam_role_trusts_service", "aws_service"} <= set(
-        result.partial_types
-    )
+    assert {"aws_iam_user", "aws_iam_role", "aws_iam_role_trusts_service"} <= set(result.partial_types)
     # The users' credentials depend on the listing: partial too, never deleted.
     assert (
         status(result, "fetch-iam-user-credentials").status

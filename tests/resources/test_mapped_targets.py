@@ -45,7 +45,7 @@ def test_the_principals_a_role_trusts_outside_its_account_are_mapped(run_steps, 
     }
     role = iam.create_role(RoleName="cross", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
 
-    result = run_steps("fetch-iam-roles", "fetch-iam-users", "fetch-account")
+    result = run_steps("fetch-iam-authorization-details", "fetch-account")
     assert all(r.status is StepStatus.SUCCESS for r in result.step_results)
     entities = by_key(result)
     account = entities[f"arn:aws:iam::{OUTSIDE}:root"]
@@ -69,7 +69,7 @@ def test_the_principals_a_role_trusts_outside_its_account_are_mapped(run_steps, 
         f"aws_service:{ACCOUNT}:lambda.amazonaws.com",
     }
     # Mapped targets are not the step's own types (JupiterOne declares mapped relationships instead).
-    roles_step = next(r for r in result.step_results if r.id == "fetch-iam-roles")
+    roles_step = next(r for r in result.step_results if r.id == "fetch-iam-authorization-details")
     assert "aws_account" not in roles_step.encountered_types
     assert "aws_service" not in roles_step.declared_types
 

@@ -39,7 +39,6 @@ from graph_aws.aws.resources.iam.service import (
     IAM_USER,
     IAM_USER_POLICY,
     INSTANCE_PROFILE,
-    SERVICE_PRINCIPAL,
     is_aws_managed,
     policy_key,
 )
@@ -197,8 +196,7 @@ AUTHORIZATION_DETAILS_STEP = Step(
         IAM_GROUP_POLICY,
         IAM_ROLE_POLICY,
         INSTANCE_PROFILE,
-        SERVICE_PRINCIPAL,
-    ),
+    ),  # and the mapped entities that roles trust (service principals, other accounts' principals)
     relationships=(
         *(IAM.has(type) for type in (IAM_USER, IAM_GROUP, IAM_ROLE, IAM_POLICY, INSTANCE_PROFILE)),
         *(IAM.has(inline) for _, inline in OWNERS),
