@@ -155,8 +155,9 @@ def build(path: Path, total: int) -> None:
             elapsed = time.perf_counter() - started
             print(f"  loaded {loaded:,} entities, {loaded * 3:,} relationships ({elapsed:.0f} s)")
     db.execute("COMMIT")
-    # As a store of the version before the full-text index: the next open_store fills it.
-    db.execute("DELETE FROM meta WHERE name = 'search_text_version'")
+    # As a store of the schema version before the full-text index: the next open_store fills it.
+    db.execute("DROP TABLE entity_text")
+    db.execute("UPDATE meta SET value = '2' WHERE name = 'schema_version'")
     for name, sql in indexes:
         print(f"  indexing {name}")
         db.execute(sql)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -11,10 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from backends import Backend, postgresql_backend, sqlite_backend
 from graph_aws.demo.emulator import patch_moto
 from graph_aws.demo.faultproxy import FaultProxy, Faults
 from graph_aws.demo.moto_server import MotoServer
-from graph_aws.store import SqliteStore
+from graph_aws.demo.postgres_cluster import PostgresCluster, PostgresUnavailable
+from graph_aws.store import SqliteStore, Store
 from helpers import FAKE_CREDENTIALS
 
 
@@ -40,11 +43,46 @@ def mock_aws() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A throwaway PostgreSQL cluster for the session. Where PostgreSQL is missing the PostgreSQL
+    tests are skipped on a developer's machine, and fail on CI (which must install it)."""
+    try:
+        cluster = PostgresCluster().start()
+    except PostgresUnavailable as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is needed on CI: {error}")
+        pytest.skip(str(error))
+    yield cluster
+    cluster.stop()
+
+
+_databases = itertools.count()
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    db = SqliteStore(tmp_path / "graph.db")
-    yield db
-    db.close()
+def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
+    """A new empty database for one test."""
+    name = f"test_{os.getpid()}_{next(_databases)}"
+    yield postgres_cluster.create_database(name)
+    postgres_cluster.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """Each store test runs twice: on a SQLite file and on a PostgreSQL database."""
+    if request.param == "sqlite":
+        chosen = sqlite_backend(tmp_path)
+    else:
+        chosen = postgresql_backend(request.getfixturevalue("postgres_url"))
+    yield chosen
+    for opened in chosen.opened:
+        opened.close()
+
+
+@pytest.fixture
+def store(backend: Backend) -> Store:
+    return backend.open()
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,8 @@
-"""The scope rules of DESIGN.md, on a real SQLite file."""
-
-import sqlite3
+"""The scope rules of DESIGN.md, on a real SQLite file and on a real PostgreSQL database."""
 
 import pytest
 
+from graph_aws.demo.moto_server import free_port
 from graph_aws.errors import StoreError
 from graph_aws.model import INTEGRATION_MANAGED, SYSTEM_MAPPER, make_entity, make_relationship
 from graph_aws.model.sources import with_integration_metadata
@@ -46,17 +45,22 @@ def test_sync_creates_updates_and_deletes_within_the_scope(store):
     assert next(store.entities("aws_iam_user"))["path"] == "/admins/"
 
 
-def test_an_unchanged_sync_writes_nothing(store, tmp_path):
+def test_an_unchanged_sync_writes_nothing(store, backend):
     objects = [user("alice"), user("bob")]
-    store.sync_scope(ACCOUNT, objects, [])
-    # data_version, read on another connection, moves whenever a change to the file is committed.
-    observer = sqlite3.connect(tmp_path / "graph.db")
-    before = observer.execute("PRAGMA data_version").fetchone()
-    counts = store.sync_scope(ACCOUNT, [user("bob"), user("alice")], [])
+    store.sync_scope(ACCOUNT, objects, [], organization_id="o-abc123")
+    wrote = backend.write_marker()
+    counts = store.sync_scope(ACCOUNT, [user("bob"), user("alice")], [], organization_id="o-abc123")
     assert not counts.changed
-    assert observer.execute("PRAGMA data_version").fetchone() == before
-    store.sync_scope(ACCOUNT, [user("bob")], [])
-    assert observer.execute("PRAGMA data_version").fetchone() != before
+    assert not wrote()
+    store.sync_scope(ACCOUNT, [user("bob")], [], organization_id="o-abc123")
+    assert wrote()
+
+
+def test_a_changed_organization_is_written_even_when_the_objects_are_not(store):
+    store.sync_scope(ACCOUNT, [user("alice")], [], organization_id="o-abc123")
+    counts = store.sync_scope(ACCOUNT, [user("alice")], [], organization_id="o-def456")
+    assert not counts.changed
+    assert store.scopes("o-def456") == [ACCOUNT] and store.scopes("o-abc123") == []
 
 
 def test_partial_types_are_created_and_updated_never_deleted(store):
@@ -194,8 +198,12 @@ def test_run_history(store):
 
 
 def test_open_store_explains_what_it_cannot_open(tmp_path):
-    with pytest.raises(StoreError, match="PostgreSQL store is not built yet"):
-        open_store("postgresql://localhost/graph")
+    with pytest.raises(
+        StoreError, match="cannot open the PostgreSQL store at postgresql://graph:\\*\\*\\*@127"
+    ):
+        open_store(f"postgresql://graph:s3cret-password@127.0.0.1:{free_port()}/graph")
+    with pytest.raises(StoreError, match="not a kind of store"):
+        open_store("mysql://localhost/graph")
     with pytest.raises(StoreError, match="does not exist"):
         open_store(str(tmp_path / "missing" / "graph.db"))
     (tmp_path / "junk.db").write_text("this is not a database" * 100)

@@ -168,9 +168,9 @@ def test_a_store_written_before_the_index_is_indexed_when_opened(tmp_path: Path)
     path = tmp_path / "old.db"
     db = open_store(str(path))
     db.sync_scope("account:1", [entity("aws_thing", "old", ["Resource"], note="legacy")], [])
-    # What the previous version left: no index, no record of it.
+    # What the previous version left: no index, and the schema version before it (store/schema.py).
     db._db.execute("DROP TABLE entity_text")
-    db._db.execute("DELETE FROM meta WHERE name = 'search_text_version'")
+    db._db.execute("UPDATE meta SET value = '2' WHERE name = 'schema_version'")
     db.close()
     reopened = open_store(str(path))
     assert names(reopened, 'FIND "legacy"') == ["old"]

@@ -1,4 +1,4 @@
-"""Stores: one interface (base.Store), SQLite by default."""
+"""Stores: one interface (base.Store), SQLite by default, PostgreSQL for a `postgresql://` URL."""
 
 from __future__ import annotations
 
@@ -20,15 +20,19 @@ DEFAULT_DB = "graph-aws.db"
 
 
 def open_store(url: str | None = None) -> Store:
-    """Open the store a `--db` value names: a file path or `sqlite:///path` (SQLite)."""
+    """Open the store a `--db` value names: a file path or `sqlite:///path` (SQLite), or a
+    `postgresql://` URL (PostgreSQL)."""
     url = url or DEFAULT_DB
     if url.startswith(("postgresql://", "postgres://")):
-        raise StoreError("the PostgreSQL store is not built yet; use a SQLite path such as --db graph-aws.db")
+        from graph_aws.store.postgresql import PostgresStore
+
+        return PostgresStore(url)
     if url.startswith("sqlite:///"):
         url = url.removeprefix("sqlite:///")
     elif "://" in url:
         raise StoreError(
-            f"--db {url.split('://')[0]}://... is not a kind of store graph-aws knows; give a file path"
+            f"--db {url.split('://')[0]}://... is not a kind of store graph-aws knows; "
+            "give a file path or a postgresql:// URL"
         )
     parent = Path(url).expanduser().parent
     if not parent.is_dir():

@@ -77,6 +77,17 @@ class JobRecord:
     summary: dict[str, Any] = field(default_factory=dict)
 
 
+JOB_COLUMNS = "scope, status, reason, started_at, ended_at, created, updated, deleted"
+
+
+def job_from_row(row: Sequence[Any], summary: dict[str, Any]) -> JobRecord:
+    """A JobRecord from the JOB_COLUMNS of a job row and its decoded summary."""
+    scope, status, reason, started_at, ended_at, created, updated, deleted = row
+    return JobRecord(
+        scope, status, reason, started_at, ended_at, SyncCounts(created, updated, deleted), summary
+    )
+
+
 @dataclass
 class AccountOutcome:
     """Why an account of a run was ingested, skipped or failed."""
@@ -141,5 +152,7 @@ class Store(Protocol):
     def latest_account_outcomes(self) -> dict[str, AccountOutcome]: ...
 
     def last_ingested_at(self) -> dict[str, int]: ...
+
+    def schema_version(self) -> int: ...
 
     def close(self) -> None: ...

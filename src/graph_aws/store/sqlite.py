@@ -1,6 +1,6 @@
 """The SQLite store (the default): one file, scope-replacing syncs, a merged graph for reads.
 
-Tables
+Tables (store/schema.py)
     scope_entity, scope_relationship   what each scope holds (the unit a sync replaces)
     entity, entity_class, relationship the merged graph, one row per _key, kept in step with the
                                        scope tables inside each sync's transaction; the query layer
@@ -8,6 +8,10 @@ Tables
     entity_text                        the full-text index of the merged entities (FTS5, rowid =
                                        entity.rowid): what J1QL's `FIND "words"` searches
     scope, run, job, account_outcome   which organization a scope belongs to, and the run history
+
+Many writers: the file is in WAL mode (readers never wait for a writer) and every sync is one
+`BEGIN IMMEDIATE` transaction, so writers, in this process or in others, take turns; one that waits
+longer than `lock_timeout` seconds fails with a message naming the scope it was writing.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -25,91 +29,23 @@ from typing import Any
 
 from graph_aws.errors import StoreError
 from graph_aws.model import SYSTEM_MAPPER, Entity, Relationship
-from graph_aws.store.base import (
-    AccountOutcome,
-    JobRecord,
-    RunRecord,
-    SyncCounts,
-    merge_views,
+from graph_aws.store import schema
+from graph_aws.store.base import JOB_COLUMNS, AccountOutcome, JobRecord, RunRecord, SyncCounts, job_from_row
+from graph_aws.store.search import search_text
+from graph_aws.store.sync import (
+    ENTITIES,
+    RELATIONSHIPS,
+    Kind,
+    ScopePlan,
+    dump,
+    merged_entity_columns,
+    merged_relationship_columns,
+    synchronize,
 )
 
-SCHEMA_VERSION = 1
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS scope (
-    scope TEXT PRIMARY KEY,
-    organization_id TEXT
-);
-CREATE TABLE IF NOT EXISTS scope_entity (
-    scope TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
-    PRIMARY KEY (scope, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS scope_entity_key ON scope_entity(key);
-CREATE TABLE IF NOT EXISTS scope_relationship (
-    scope TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL,
-    PRIMARY KEY (scope, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS scope_relationship_key ON scope_relationship(key);
-CREATE TABLE IF NOT EXISTS entity (
-    key TEXT PRIMARY KEY, type TEXT NOT NULL, data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS entity_type ON entity(type);
-CREATE TABLE IF NOT EXISTS entity_class (
-    class TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (class, key)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS entity_class_key ON entity_class(key);
-CREATE TABLE IF NOT EXISTS relationship (
-    key TEXT PRIMARY KEY, type TEXT NOT NULL, class TEXT NOT NULL,
-    from_key TEXT NOT NULL, to_key TEXT NOT NULL, data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS relationship_from ON relationship(from_key, class);
-CREATE INDEX IF NOT EXISTS relationship_to ON relationship(to_key, class);
-CREATE INDEX IF NOT EXISTS relationship_type ON relationship(type);
-CREATE TABLE IF NOT EXISTS run (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    started_at INTEGER NOT NULL, ended_at INTEGER, status TEXT,
-    mode TEXT NOT NULL, organization_id TEXT, settings TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS job (
-    run_id INTEGER NOT NULL REFERENCES run(id), scope TEXT NOT NULL,
-    status TEXT NOT NULL, reason TEXT, started_at INTEGER NOT NULL, ended_at INTEGER NOT NULL,
-    created INTEGER NOT NULL, updated INTEGER NOT NULL, deleted INTEGER NOT NULL,
-    summary TEXT NOT NULL,
-    PRIMARY KEY (run_id, scope)
-);
-CREATE TABLE IF NOT EXISTS account_outcome (
-    run_id INTEGER NOT NULL REFERENCES run(id), account_id TEXT NOT NULL, name TEXT,
-    outcome TEXT NOT NULL, reason TEXT, finished_at INTEGER NOT NULL,
-    PRIMARY KEY (run_id, account_id)
-);
-CREATE INDEX IF NOT EXISTS account_outcome_account ON account_outcome(account_id, run_id);
-"""
-
-# The full-text index: one row per merged entity, its values as words. Tokens are runs of letters,
-# digits and underscores (so aws_cloudwatch_metric_alarm is one word), case-folded, accents kept.
-SEARCH_TEXT_VERSION = "1"
-SEARCH_SCHEMA = """
-CREATE VIRTUAL TABLE IF NOT EXISTS entity_text USING fts5(
-    text, tokenize = "unicode61 remove_diacritics 0 tokenchars '_'"
-);
-"""
-# A letter to unicode61 that no search holds (the query layer drops it): between two values, it keeps
-# a phrase from running from the end of one value into the start of the next.
-_VALUE_BREAK = " \ue000 "
-
-
-def search_text(entity: dict[str, Any]) -> str:
-    """What `FIND "words"` searches in an entity: every string and number it holds (its _type,
-    _class and _key included; list elements one by one), each kept apart from the next."""
-    values: list[str] = []
-    for value in entity.values():
-        for item in value if isinstance(value, list) else (value,):
-            if isinstance(item, str):
-                values.append(item)
-            elif isinstance(item, int | float) and not isinstance(item, bool):
-                values.append(json.dumps(item))
-    return _VALUE_BREAK.join(values)
+# How a mapped entity's row reads in its canonical JSON (a value holding it would have its quotes escaped).
+_MAPPED = dump({"_source": SYSTEM_MAPPER})[1:-1]
+DEFAULT_LOCK_TIMEOUT = 60.0  # seconds a writer waits for another one before it gives up
 
 
 @lru_cache(maxsize=256)
@@ -124,65 +60,157 @@ def _regexp(pattern: str, value: Any) -> bool:
     )
 
 
-def _dump(obj: dict[str, Any]) -> str:
-    # Sorted keys make equal objects equal strings, so "unchanged" is a string comparison.
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+def _is_locked(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
 
 
-# How a mapped entity's row reads in _dump's text (a value holding it would have its quotes escaped).
-_MAPPED = _dump({"_source": SYSTEM_MAPPER})[1:-1]
+class _Transaction:
+    """store.sync.ScopeTransaction on one SQLite connection, inside BEGIN IMMEDIATE."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def existing(self, kind: Kind, scope: str) -> dict[str, tuple[str, str]]:
+        rows = self.db.execute(f"SELECT key, type, digest FROM {kind.scope_table} WHERE scope=?", (scope,))
+        return {key: (type_, digest) for key, type_, digest in rows}
+
+    def registration(self, scope: str) -> tuple[bool, str | None]:
+        row = self.db.execute("SELECT organization_id FROM scope WHERE scope=?", (scope,)).fetchone()
+        return (row is not None, row[0] if row else None)
+
+    def lock_keys(self, keyed: Sequence[tuple[Kind, str]]) -> None:
+        pass  # BEGIN IMMEDIATE already holds the whole file
+
+    def mapped(self, kind: Kind, scope: str, keys: Sequence[str]) -> set[str]:
+        sql = f"SELECT key FROM {kind.scope_table} WHERE scope=? AND key=? AND instr(data, ?) > 0"
+        return {key for key in keys if self.db.execute(sql, (scope, key, _MAPPED)).fetchone()}
+
+    def endpoints(self, scope: str, keys: Sequence[str]) -> set[str]:
+        sql = (
+            "SELECT data ->> '$._fromEntityKey', data ->> '$._toEntityKey' FROM scope_relationship "
+            "WHERE scope=? AND key=?"
+        )
+        return {end for key in keys for row in self.db.execute(sql, (scope, key)) for end in row}
+
+    def write_scope(self, kind: Kind, scope: str, plan: ScopePlan) -> None:
+        table = kind.scope_table
+        self.db.executemany(
+            f"INSERT INTO {table}(scope, key, type, digest, data) VALUES (?, ?, ?, ?, ?)",
+            [(scope, r.key, r.type, r.digest, r.data) for r in plan.created],
+        )
+        self.db.executemany(
+            f"UPDATE {table} SET type=?, digest=?, data=? WHERE scope=? AND key=?",
+            [(r.type, r.digest, r.data, scope, r.key) for r in plan.updated],
+        )
+        self.db.executemany(
+            f"DELETE FROM {table} WHERE scope=? AND key=?", [(scope, k) for k in plan.deleted]
+        )
+
+    def views(self, kind: Kind, keys: Sequence[str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+        found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for key in keys:
+            rows = self.db.execute(f"SELECT scope, data FROM {kind.scope_table} WHERE key=?", (key,))
+            found[key] = [(scope, json.loads(data)) for scope, data in rows]
+        return found
+
+    def write_merged(self, kind: Kind, merged: Mapping[str, dict[str, Any] | None]) -> None:
+        if kind is ENTITIES:
+            keys = [(k,) for k in merged]
+            self.db.executemany("DELETE FROM entity_class WHERE key=?", keys)
+            self.db.executemany(
+                "DELETE FROM entity_text WHERE rowid = (SELECT rowid FROM entity WHERE key=?)", keys
+            )
+        gone = [(key,) for key, obj in merged.items() if obj is None]
+        self.db.executemany(f"DELETE FROM {kind.merged_table} WHERE key=?", gone)
+        present = {key: obj for key, obj in merged.items() if obj is not None}
+        if kind is ENTITIES:
+            rows = [(key, *merged_entity_columns(obj), obj) for key, obj in present.items()]
+            self.db.executemany(
+                "INSERT INTO entity(key, type, data) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET type=excluded.type, data=excluded.data",
+                [(key, type_, dump(obj)) for key, type_, _, obj in rows],
+            )
+            self.db.executemany(
+                "INSERT INTO entity_class(class, key) VALUES (?, ?)",
+                [(c, key) for key, _, classes, _ in rows for c in classes],
+            )
+            self.db.executemany(
+                "INSERT INTO entity_text(rowid, text) SELECT rowid, ? FROM entity WHERE key=?",
+                [(search_text(obj), key) for key, _, _, obj in rows],
+            )
+        else:
+            self.db.executemany(
+                "INSERT INTO relationship(key, type, class, from_key, to_key, data) "
+                "VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET type=excluded.type, class=excluded.class, "
+                "from_key=excluded.from_key, to_key=excluded.to_key, data=excluded.data",
+                [(key, *merged_relationship_columns(obj), dump(obj)) for key, obj in present.items()],
+            )
+
+    def register(self, scope: str, organization_id: str | None) -> None:
+        self.db.execute(
+            "INSERT INTO scope(scope, organization_id) VALUES (?, ?) "
+            "ON CONFLICT(scope) DO UPDATE SET organization_id=excluded.organization_id",
+            (scope, organization_id),
+        )
+
+    def unregister(self, scope: str) -> None:
+        self.db.execute("DELETE FROM scope WHERE scope=?", (scope,))
 
 
 class SqliteStore:
     dialect = "sqlite"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> None:
         self.path = str(path)
+        self.lock_timeout = lock_timeout
+        # One connection, one writer at a time: syncs from concurrent account jobs queue here.
+        self._lock = threading.RLock()
         try:
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=lock_timeout
+            )
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
-            self._db.executescript(SCHEMA)
-            self._check_version()
-            self._db.create_function("regexp", 2, _regexp, deterministic=True)
-            self._index_search_text()
+            self._db.create_function("regexp", 2, _regexp, deterministic=True)  # J1QL's =~
+            self._migrate()
+        except sqlite3.OperationalError as error:
+            if _is_locked(error):
+                raise self._locked(f"opening {self.path}") from None
+            raise StoreError(f"cannot open the SQLite store at {self.path}: {error}") from None
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the SQLite store at {self.path}: {error}") from None
-        # One connection, one writer at a time: syncs from concurrent account jobs queue here.
-        self._lock = threading.RLock()
 
-    def _check_version(self) -> None:
+    # ------------------------------------------------------------------ schema
+
+    def schema_version(self) -> int:
+        exists = self._db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone()
+        if not exists:
+            return 0
         row = self._db.execute("SELECT value FROM meta WHERE name='schema_version'").fetchone()
-        if row is None:
-            self._db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) != SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by another version of graph-aws (schema {row[0]}, "
-                f"this one reads {SCHEMA_VERSION}); collect into a new file"
-            )
+        return int(row[0]) if row else 0
 
-    def _index_search_text(self) -> None:
-        """Create the full-text index, and fill it for a store written before it existed."""
-        self._db.executescript(SEARCH_SCHEMA)
-        row = self._db.execute("SELECT value FROM meta WHERE name='search_text_version'").fetchone()
-        if row is not None and row[0] == SEARCH_TEXT_VERSION:
+    def _migrate(self) -> None:
+        if not schema.pending(self.schema_version(), self.path):
             return
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            self._db.execute("DELETE FROM entity_text")
-            rows = self._db.execute("SELECT rowid, data FROM entity")  # streamed: a million rows fit
-            self._db.executemany(
-                "INSERT INTO entity_text(rowid, text) VALUES (?, ?)",
-                ((rowid, search_text(json.loads(data))) for rowid, data in rows),
-            )
-            self._db.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('search_text_version', ?)", (SEARCH_TEXT_VERSION,)
-            )
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
+        with self._writing(f"upgrading {self.path}"):
+            # Another process may have upgraded the file while this one waited for the lock.
+            for migration in schema.pending(self.schema_version(), self.path):
+                self._db.execute(
+                    "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
+                )
+                step = migration.sqlite
+                if isinstance(step, str):
+                    for statement in _statements(step):
+                        self._db.execute(statement)
+                else:
+                    step(self._db)
+                self._db.execute(
+                    "INSERT INTO meta(name, value) VALUES ('schema_version', ?) "
+                    "ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+                    (str(migration.version),),
+                )
 
     def close(self) -> None:
         with self._lock:
@@ -200,42 +228,38 @@ class SqliteStore:
         organization_id: str | None = None,
     ) -> SyncCounts:
         """Make `scope` hold exactly these objects, except that objects of `partial_types` that the
-        job did not produce are kept, and so are the scope's mapped entities that a relationship of
-        the scope still points to. One transaction; nothing is written when nothing changed."""
-        partial = set(partial_types)
-        with self._transaction():
-            counts = self._replace(scope, "scope_relationship", relationships, partial)
-            counts += self._replace(scope, "scope_entity", entities, partial, self._mapped_in_use)
-            self._db.execute(
-                "INSERT INTO scope(scope, organization_id) VALUES (?, ?) "
-                "ON CONFLICT(scope) DO UPDATE SET organization_id=excluded.organization_id "
-                "WHERE scope.organization_id IS NOT excluded.organization_id",
-                (scope, organization_id),
+        job did not produce are kept. One transaction; nothing is written when nothing changed."""
+        objects = {ENTITIES: entities, RELATIONSHIPS: relationships}
+        with self._writing(f"scope {scope}"):
+            return synchronize(
+                _Transaction(self._db), scope, objects, set(partial_types), organization_id=organization_id
             )
-        return counts
 
     def delete_scope(self, scope: str) -> SyncCounts:
         """Remove everything a scope holds (an account that left the organization)."""
-        with self._transaction():
-            counts = self._replace(scope, "scope_entity", [], set())
-            counts += self._replace(scope, "scope_relationship", [], set())
-            self._db.execute("DELETE FROM scope WHERE scope=?", (scope,))
-        return counts
+        with self._writing(f"scope {scope}"):
+            return synchronize(_Transaction(self._db), scope, {}, set(), organization_id=None, remove=True)
 
     def scopes(self, organization_id: str | None = None) -> list[str]:
         if organization_id is None:
-            rows = self._db.execute("SELECT scope FROM scope ORDER BY scope").fetchall()
+            rows = self.read("SELECT scope FROM scope ORDER BY scope")
         else:
-            rows = self._db.execute(
+            rows = self.read(
                 "SELECT scope FROM scope WHERE organization_id=? ORDER BY scope", (organization_id,)
-            ).fetchall()
+            )
         return [r[0] for r in rows]
 
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        """One writer at a time; everything inside commits together or not at all."""
+    def _writing(self, what: str) -> Iterator[None]:
+        """One writer at a time, in this process and across processes; everything inside commits
+        together or not at all."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if _is_locked(error):
+                    raise self._locked(what) from None
+                raise StoreError(f"{what}: {error}") from None
             try:
                 yield
             except BaseException:
@@ -243,102 +267,21 @@ class SqliteStore:
                 raise
             self._db.execute("COMMIT")
 
-    def _mapped_in_use(self, scope: str) -> set[str]:
-        """The keys the scope's relationships point to (a mapped entity lives as long as one does)."""
-        rows = self._db.execute(
-            "SELECT data ->> '$._fromEntityKey', data ->> '$._toEntityKey' FROM scope_relationship "
-            "WHERE scope=?",
-            (scope,),
-        )
-        return {key for row in rows for key in row}
-
-    def _replace(
-        self,
-        scope: str,
-        table: str,
-        objects: Sequence[dict[str, Any]],
-        partial: set[str],
-        mapped_in_use: Callable[[str], set[str]] | None = None,
-    ) -> SyncCounts:
-        existing = {
-            key: (type_, data)
-            for key, type_, data in self._db.execute(
-                f"SELECT key, type, data FROM {table} WHERE scope=?", (scope,)
-            )
-        }
-        wanted = {o["_key"]: o for o in objects}
-        created: list[tuple[str, str, str, str]] = []
-        updated: list[tuple[str, str, str, str]] = []
-        for key, obj in wanted.items():
-            data = _dump(obj)
-            old = existing.get(key)
-            if old is None:
-                created.append((data, obj["_type"], scope, key))
-            elif old[1] != data:
-                updated.append((data, obj["_type"], scope, key))
-        gone = {
-            key: data for key, (type_, data) in existing.items() if key not in wanted and type_ not in partial
-        }
-        if mapped_in_use and any(_MAPPED in data for data in gone.values()):
-            in_use = mapped_in_use(scope)
-            gone = {key: data for key, data in gone.items() if not (_MAPPED in data and key in in_use)}
-        deleted = [(scope, key) for key in gone]
-        if created:
-            self._db.executemany(f"INSERT INTO {table}(data, type, scope, key) VALUES (?, ?, ?, ?)", created)
-        if updated:
-            self._db.executemany(f"UPDATE {table} SET data=?, type=? WHERE scope=? AND key=?", updated)
-        if deleted:
-            self._db.executemany(f"DELETE FROM {table} WHERE scope=? AND key=?", deleted)
-        touched = [row[3] for row in created] + [row[3] for row in updated] + [key for _, key in deleted]
-        merge = self._merge_entities if table == "scope_entity" else self._merge_relationships
-        for key in touched:
-            merge(key)
-        return SyncCounts(len(created), len(updated), len(deleted))
-
-    def _merged(self, table: str, key: str) -> dict[str, Any] | None:
-        rows = self._db.execute(f"SELECT scope, data FROM {table} WHERE key=?", (key,)).fetchall()
-        return merge_views((scope, json.loads(data)) for scope, data in rows)
-
-    def _merge_entities(self, key: str) -> None:
-        merged = self._merged("scope_entity", key)
-        self._db.execute("DELETE FROM entity_class WHERE key=?", (key,))
-        self._db.execute(
-            "DELETE FROM entity_text WHERE rowid = (SELECT rowid FROM entity WHERE key=?)", (key,)
-        )
-        if merged is None:
-            self._db.execute("DELETE FROM entity WHERE key=?", (key,))
-            return
-        self._db.execute(
-            "INSERT INTO entity(key, type, data) VALUES (?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET type=excluded.type, data=excluded.data",
-            (key, merged["_type"], _dump(merged)),
-        )
-        self._db.execute(
-            "INSERT INTO entity_text(rowid, text) SELECT rowid, ? FROM entity WHERE key=?",
-            (search_text(merged), key),
-        )
-        self._db.executemany(
-            "INSERT INTO entity_class(class, key) VALUES (?, ?)", [(c, key) for c in merged["_class"]]
+    def _locked(self, what: str) -> StoreError:
+        return StoreError(
+            f"{what}: another process has been writing to {self.path} for over {self.lock_timeout:g} s; "
+            "let it finish, then run again"
         )
 
-    def _merge_relationships(self, key: str) -> None:
-        merged = self._merged("scope_relationship", key)
-        if merged is None:
-            self._db.execute("DELETE FROM relationship WHERE key=?", (key,))
-            return
-        self._db.execute(
-            "INSERT INTO relationship(key, type, class, from_key, to_key, data) VALUES (?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(key) DO UPDATE SET type=excluded.type, class=excluded.class, "
-            "from_key=excluded.from_key, to_key=excluded.to_key, data=excluded.data",
-            (
-                key,
-                merged["_type"],
-                merged["_class"],
-                merged["_fromEntityKey"],
-                merged["_toEntityKey"],
-                _dump(merged),
-            ),
-        )
+    def _write(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
+        """Autocommitted statements of the run history (one per row), with the same bounded wait."""
+        with self._lock:
+            try:
+                return self._db.executemany(sql, rows)
+            except sqlite3.OperationalError as error:
+                if _is_locked(error):
+                    raise self._locked("recording the run") from None
+                raise
 
     # ------------------------------------------------------------------ the merged graph
 
@@ -362,17 +305,17 @@ class SqliteStore:
 
     def start_run(self, mode: str, settings: dict[str, Any]) -> int:
         with self._lock:
-            cursor = self._db.execute(
+            self._write(
                 "INSERT INTO run(started_at, mode, settings) VALUES (?, ?, ?)",
-                (int(time.time() * 1000), mode, _dump(settings)),
+                [(int(time.time() * 1000), mode, dump(settings))],
             )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+            return int(self._db.execute("SELECT last_insert_rowid()").fetchone()[0])
 
     def record_job(self, run_id: int, job: JobRecord) -> None:
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO job VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self._write(
+            "INSERT OR REPLACE INTO job(run_id, scope, status, reason, started_at, ended_at, "
+            "created, updated, deleted, summary) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
                 (
                     run_id,
                     job.scope,
@@ -383,23 +326,23 @@ class SqliteStore:
                     job.counts.created,
                     job.counts.updated,
                     job.counts.deleted,
-                    _dump(job.summary),
-                ),
-            )
+                    dump(job.summary),
+                )
+            ],
+        )
 
     def record_accounts(self, run_id: int, outcomes: Iterable[AccountOutcome]) -> None:
-        with self._lock:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO account_outcome VALUES (?, ?, ?, ?, ?, ?)",
-                [(run_id, o.account_id, o.name, o.outcome, o.reason, o.finished_at) for o in outcomes],
-            )
+        self._write(
+            "INSERT OR REPLACE INTO account_outcome(run_id, account_id, name, outcome, reason, finished_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(run_id, o.account_id, o.name, o.outcome, o.reason, o.finished_at) for o in outcomes],
+        )
 
     def finish_run(self, run_id: int, status: str, organization_id: str | None) -> None:
-        with self._lock:
-            self._db.execute(
-                "UPDATE run SET ended_at=?, status=?, organization_id=? WHERE id=?",
-                (int(time.time() * 1000), status, organization_id, run_id),
-            )
+        self._write(
+            "UPDATE run SET ended_at=?, status=?, organization_id=? WHERE id=?",
+            [(int(time.time() * 1000), status, organization_id, run_id)],
+        )
 
     def runs(self) -> list[RunRecord]:
         rows = self.read(
@@ -409,22 +352,10 @@ class SqliteStore:
 
     def jobs(self, run_id: int) -> list[JobRecord]:
         rows = self.read(
-            "SELECT scope, status, reason, started_at, ended_at, created, updated, deleted, summary "
-            "FROM job WHERE run_id=? ORDER BY scope",
+            f"SELECT {JOB_COLUMNS}, summary FROM job WHERE run_id=? ORDER BY scope",
             (run_id,),
         )
-        return [
-            JobRecord(
-                scope=r[0],
-                status=r[1],
-                reason=r[2],
-                started_at=r[3],
-                ended_at=r[4],
-                counts=SyncCounts(r[5], r[6], r[7]),
-                summary=json.loads(r[8]),
-            )
-            for r in rows
-        ]
+        return [job_from_row(r[:8], json.loads(r[8])) for r in rows]
 
     def latest_account_outcomes(self) -> dict[str, AccountOutcome]:
         rows = self.read(
@@ -440,3 +371,15 @@ class SqliteStore:
             "WHERE outcome='ingested' GROUP BY account_id"
         )
         return {r[0]: r[1] for r in rows}
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of a script, whole (a trigger's body keeps its inner semicolons)."""
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    if pending.strip():
+        yield pending.strip()
