@@ -13,7 +13,7 @@ from graph_aws.aws.organization.steps import ORGANIZATION_STEPS
 from graph_aws.config import load_settings
 from graph_aws.demo.emulator import EmulatedOrganization, build_organization, patch_moto
 from graph_aws.runner import Runner, RunReport
-from graph_aws.store import SqliteStore
+from graph_aws.store import Store, open_store
 from helpers import EXTERNAL_ID, FAKE_CREDENTIALS, ROLE
 
 MEMBERS = 25  # with the management account, 26 accounts: two pages of ListAccounts
@@ -33,14 +33,14 @@ def collect(store, **options):
 @dataclass
 class Collected:
     org: EmulatedOrganization
-    store: SqliteStore
+    store: Store
     report: RunReport
     list_accounts_calls: list[dict]
 
 
-@pytest.fixture(scope="module")
-def collected(tmp_path_factory) -> Iterator[Collected]:
-    """One organization, collected once; the tests below read what that run did."""
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def collected(request, tmp_path_factory) -> Iterator[Collected]:
+    """One organization, collected once into each backend; the tests below read what that run did."""
     from moto import mock_aws
 
     patch_moto()
@@ -57,7 +57,10 @@ def collected(tmp_path_factory) -> Iterator[Collected]:
         org = build_organization(
             MEMBERS, users_per_account=1, resource_regions=["us-east-1"], seeded_members=5
         )
-        store = SqliteStore(tmp_path_factory.mktemp("collected") / "graph.db")
+        if request.param == "sqlite":
+            store = open_store(str(tmp_path_factory.mktemp("collected") / "graph.db"))
+        else:
+            store = open_store(request.getfixturevalue("postgres_cluster").create_database("collected"))
         botocore.handlers.BUILTIN_HANDLERS.append(entry)
         try:
             report = collect(store)

@@ -210,3 +210,24 @@ def test_open_store_explains_what_it_cannot_open(tmp_path):
     with pytest.raises(StoreError, match="cannot open"):
         open_store(str(tmp_path / "junk.db"))
     assert isinstance(open_store(f"sqlite:///{tmp_path / 'ok.db'}"), SqliteStore)
+
+
+HOSTILE = [
+    'O\'Brien "quoted"',
+    "'); DROP TABLE entity; --",
+    "line\nbreak\ttab",
+    "ünïcödé ✓ 🚀",
+    "%s %(x)s ? $1",
+    "\\",
+]
+
+
+def test_text_from_aws_is_stored_and_read_back_exactly(store):
+    alice = user(
+        "alice", **{f"tag.t{n}": text for n, text in enumerate(HOSTILE)}, description=" ".join(HOSTILE)
+    )
+    store.sync_scope(ACCOUNT, [alice], [])
+    (back,) = store.entities("aws_iam_user")
+    assert back == alice
+    assert not store.sync_scope(ACCOUNT, [alice], []).changed
+    assert store.read("SELECT COUNT(*) FROM entity") == [(1,)]

@@ -296,6 +296,13 @@ class PostgresStore:
                         organization_id=organization_id,
                         remove=remove,
                     )
+            except psycopg.errors.UntranslatableCharacter:
+                # JSONB has no NUL character (SQLite stores it); say which objects hold one.
+                keys = [o["_key"] for kind in objects for o in objects[kind] if "\\u0000" in dump(o)]
+                raise StoreError(
+                    f"scope {scope}: PostgreSQL cannot store the NUL character (\\u0000) that "
+                    f"{', '.join(keys[:3]) or 'an object'} holds; nothing of the scope was written"
+                ) from None
             except psycopg.errors.LockNotAvailable:
                 raise StoreError(
                     f"scope {scope}: another writer has held it for over {self.lock_timeout:g} s"
