@@ -1,0 +1,113 @@
+"""How the recorder and the replay server read an AWS request off the wire.
+
+A request is named by what does not change from one account to the next: its service, region,
+method, path, sorted query and canonical body, with the account that signed it written as the
+recording's own account. The replay server finds the account that signs a call from its access key:
+keys it hands out from AssumeRole carry the account id (`ASIA<account id>RPLY`); any other key is the
+organization's management account.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+_CREDENTIAL = re.compile(rb"Credential=([^/]+)/\d+/([^/]+)/([^/]+)/")
+_ASSUMED_KEY = re.compile(r"^ASIA(\d{12})RPLY$")
+_API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # /2015-03-31/functions
+
+
+def access_key_for(account_id: str) -> str:
+    return f"ASIA{account_id}RPLY"
+
+
+def is_assumed_key(access_key: str) -> bool:
+    return bool(_ASSUMED_KEY.match(access_key))
+
+
+def account_of_key(access_key: str, default: str) -> str:
+    match = _ASSUMED_KEY.match(access_key)
+    return match.group(1) if match else default
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    target: str  # path and query, as sent
+    headers: dict[str, str]  # lower-case names
+    body: bytes
+
+    @property
+    def path(self) -> str:
+        return self.target.partition("?")[0]
+
+    @property
+    def query(self) -> str:
+        return self.target.partition("?")[2]
+
+    def signer(self) -> tuple[str, str, str]:
+        """(access key, region, service) of the signature; ("", "", "?") for an unsigned call."""
+        match = _CREDENTIAL.search(self.headers.get("authorization", "").encode())
+        if not match:
+            return "", "", "?"
+        key, region, service = (part.decode() for part in match.groups())
+        return key, region, service
+
+    def form(self) -> dict[str, str]:
+        """The parameters of a query-protocol call (form body), first value of each."""
+        if self.headers.get("x-amz-target") or not self.body:
+            return {}
+        return dict(urllib.parse.parse_qsl(self.body.decode("utf-8", "replace"), keep_blank_values=True))
+
+    def json_body(self) -> dict[str, object]:
+        try:
+            parsed = json.loads(self.body or b"{}")
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+
+
+def operation_of(request: Request, service: str) -> str:
+    """The API operation a call names: X-Amz-Target, the Action of a form, or for REST calls the
+    method and first path segment after the API version (S3: method and sub-resource)."""
+    target = request.headers.get("x-amz-target")
+    if target:
+        return target.rsplit(".", 1)[-1]
+    form = request.form()
+    if "Action" in form:
+        return form["Action"]
+    path, query = request.path, request.query
+    if service == "s3":
+        if path in ("", "/"):
+            return "ListBuckets" if request.method == "GET" else request.method
+        sub_resource = query.split("&")[0].split("=")[0]
+        return f"{request.method} ?{sub_resource}" if sub_resource else f"{request.method} bucket"
+    segments = [p for p in path.split("/") if p and not _API_VERSION.match(p)]
+    name = segments[0] if segments else request.method
+    return name[:1].upper() + name[1:]
+
+
+def canonical_body(request: Request) -> str:
+    """The body as a key: JSON with sorted keys, a form with sorted fields, else the text itself."""
+    if not request.body:
+        return ""
+    text = request.body.decode("utf-8", "replace")
+    content_type = request.headers.get("content-type", "")
+    if "json" in content_type or request.headers.get("x-amz-target"):
+        try:
+            return json.dumps(json.loads(text), sort_keys=True, separators=(",", ":"))
+        except ValueError:
+            return text
+    if "x-www-form-urlencoded" in content_type:
+        return urllib.parse.urlencode(sorted(urllib.parse.parse_qsl(text, keep_blank_values=True)))
+    return text
+
+
+def request_key(request: Request, service: str, region: str, account_id: str, template_account: str) -> str:
+    """What a recorded call is found by: the call as the recording's account would have made it."""
+    query = urllib.parse.urlencode(sorted(urllib.parse.parse_qsl(request.query, keep_blank_values=True)))
+    target = request.headers.get("x-amz-target", "")
+    key = f"{service} {region} {request.method} {request.path}?{query} {target} {canonical_body(request)}"
+    return key.replace(account_id, template_account) if account_id != template_account else key
