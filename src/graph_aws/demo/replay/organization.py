@@ -58,6 +58,14 @@ class SyntheticOrganization:
         self.parent_of_account = {self.management_id: ROOT_ID}
         for i, account in enumerate(self.account_ids[1:]):
             self.parent_of_account[account] = self.units[i % units]
+        # Built once: a listing's pages are slices of these (10,000 accounts: 500 pages).
+        self._accounts = [self.account(a) for a in self.account_ids]
+        self._children: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        for parent in [ROOT_ID, *self.units]:
+            units_here = [self.unit(u) for u in self.units if self.parent_of_unit[u] == parent]
+            self._children[parent] = (units_here, [])
+        for listed in self._accounts:
+            self._children[self.parent_of_account[listed["Id"]]][1].append(listed)
 
     # ------------------------------------------------------------------ ARNs and shapes
 
@@ -137,16 +145,16 @@ class SyntheticOrganization:
             root = {"Id": ROOT_ID, "Arn": self._arn("root", ROOT_ID), "Name": "Root",
                     "PolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]}  # fmt: skip
             return self._page("Roots", [root], params)
-        if operation == "ListOrganizationalUnitsForParent":
-            parent = str(params.get("ParentId"))
-            units = [self.unit(u) for u in self.units if self.parent_of_unit[u] == parent]
+        if operation in ("ListOrganizationalUnitsForParent", "ListAccountsForParent"):
+            children = self._children.get(str(params.get("ParentId")))
+            if children is None:
+                raise OrganizationsError("ParentNotFoundException", "no such parent")
+            units, accounts = children
+            if operation == "ListAccountsForParent":
+                return self._page("Accounts", accounts, params)
             return self._page("OrganizationalUnits", units, params)
-        if operation == "ListAccountsForParent":
-            parent = str(params.get("ParentId"))
-            accounts = [self.account(a) for a in self.account_ids if self.parent_of_account[a] == parent]
-            return self._page("Accounts", accounts, params)
         if operation == "ListAccounts":
-            return self._page("Accounts", [self.account(a) for a in self.account_ids], params)
+            return self._page("Accounts", self._accounts, params)
         if operation == "ListTagsForResource":
             if str(params.get("ResourceId")) not in self.parent_of_account:
                 raise OrganizationsError("TargetNotFoundException", "no such account")
