@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -43,3 +44,18 @@ def test_collects_at_once_of_different_and_of_the_same_accounts_all_land(emulate
     fewer, more = sorted(j.counts.created for j in jobs)
     assert fewer == 0 and more > 0
     assert sum(j.counts.deleted for r in runs for j in store.jobs(r.id)) == 0
+
+    # The read commands see it all, on either backend.
+    listed = subprocess.run(
+        [sys.executable, "-m", "graph_aws.cli", "accounts", "--format", "json", "--db", backend.url],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert sorted(row["id"] for row in json.loads(listed.stdout)) == sorted([first, second])
+    exported = subprocess.run(
+        [sys.executable, "-m", "graph_aws.cli", "export", "--format", "json", "--db", backend.url],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert exported.returncode == 0, exported.stderr
+    graph = json.loads(exported.stdout)
+    assert len(graph["entities"]) == len(list(store.entities()))

@@ -98,3 +98,17 @@ def test_a_nul_character_jsonb_cannot_hold_fails_the_sync_cleanly(pg):
         pg.sync_scope("account:111111111111", [clean, odd], [])
     assert "NUL character" in str(refused.value) and odd["_key"] in str(refused.value)
     assert [e["name"] for e in pg.entities()] == ["alice"]
+
+
+def test_j1ql_on_a_postgresql_store_is_one_line_not_a_traceback(postgres_url):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "graph_aws.cli", "query", "FIND aws_account", "--db", postgres_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "J1QL is translated for sqlite stores, not postgresql" in result.stderr
