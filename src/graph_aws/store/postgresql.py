@@ -132,14 +132,22 @@ class _Transaction:
                 f"DELETE FROM {table} WHERE scope = %s AND key = ANY(%s::text[])", (scope, plan.deleted)
             )
 
-    def views(self, kind: Kind, keys: Sequence[str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-        found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    def view_digests(self, kind: Kind, keys: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        found: dict[str, list[tuple[str, str]]] = {}
         rows = self.db.execute(
-            f"SELECT key, scope, data FROM {kind.scope_table} WHERE key = ANY(%s::text[])", (list(keys),)
+            f"SELECT key, scope, digest FROM {kind.scope_table} WHERE key = ANY(%s::text[])", (list(keys),)
         )
-        for key, scope, data in rows:
-            found.setdefault(key, []).append((scope, data))
+        for key, scope, view_digest in rows:
+            found.setdefault(key, []).append((scope, view_digest))
         return found
+
+    def views(self, kind: Kind, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        rows = self.db.execute(
+            f"SELECT s.scope, s.key, s.data FROM {kind.scope_table} s "
+            "JOIN unnest(%s::text[], %s::text[]) AS w(scope, key) ON s.scope = w.scope AND s.key = w.key",
+            ([scope for scope, _ in wanted], [key for _, key in wanted]),
+        )
+        return {(scope, key): data for scope, key, data in rows}
 
     def write_merged(self, kind: Kind, merged: Mapping[str, dict[str, Any] | None]) -> None:
         keys = list(merged)

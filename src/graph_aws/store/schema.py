@@ -139,11 +139,14 @@ CREATE INDEX account_outcome_account ON account_outcome(account_id, run_id);
 
 
 def _sqlite_digests(db: Any) -> None:
-    """Add each scope row's digest, computed from the canonical JSON it already holds."""
+    """Add each scope row's digest, computed from the canonical JSON it already holds, and index the
+    views of a key with their digests (a merge reads those first)."""
     db.create_function("graph_aws_digest", 1, digest, deterministic=True)
     for table in ("scope_entity", "scope_relationship"):
         db.execute(f"ALTER TABLE {table} ADD COLUMN digest TEXT NOT NULL DEFAULT ''")
         db.execute(f"UPDATE {table} SET digest = graph_aws_digest(data)")
+        db.execute(f"DROP INDEX {table}_key")
+        db.execute(f"CREATE INDEX {table}_key ON {table}(key, digest)")
 
 
 def _postgresql_digests(db: Any) -> None:
@@ -156,6 +159,8 @@ def _postgresql_digests(db: Any) -> None:
                 f"UPDATE {table} SET digest = %s WHERE scope = %s AND key = %s",
                 [(digest(dump(data)), scope, key) for scope, key, data in rows],
             )
+        db.execute(f"DROP INDEX {table}_key")
+        db.execute(f"CREATE INDEX {table}_key ON {table}(key) INCLUDE (scope, digest)")
 
 
 def _sqlite_search(db: Any) -> None:
@@ -192,7 +197,10 @@ def _postgresql_search(db: Any) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the graph, its scopes and the run history", SQLITE_1, POSTGRESQL_1),
     Migration(
-        2, "a digest of each scope row, so a sync compares digests", _sqlite_digests, _postgresql_digests
+        2,
+        "a digest of each scope row: a sync compares it, a merge reads it first",
+        _sqlite_digests,
+        _postgresql_digests,
     ),
     Migration(3, "the full-text index of the merged entities", _sqlite_search, _postgresql_search),
 )

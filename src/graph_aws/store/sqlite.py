@@ -106,12 +106,16 @@ class _Transaction:
             f"DELETE FROM {table} WHERE scope=? AND key=?", [(scope, k) for k in plan.deleted]
         )
 
-    def views(self, kind: Kind, keys: Sequence[str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-        found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-        for key in keys:
-            rows = self.db.execute(f"SELECT scope, data FROM {kind.scope_table} WHERE key=?", (key,))
-            found[key] = [(scope, json.loads(data)) for scope, data in rows]
-        return found
+    def view_digests(self, kind: Kind, keys: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        sql = f"SELECT scope, digest FROM {kind.scope_table} WHERE key=?"
+        return {key: self.db.execute(sql, (key,)).fetchall() for key in keys}
+
+    def views(self, kind: Kind, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        sql = f"SELECT data FROM {kind.scope_table} WHERE scope=? AND key=?"
+        return {
+            (scope, key): json.loads(self.db.execute(sql, (scope, key)).fetchone()[0])
+            for scope, key in wanted
+        }
 
     def write_merged(self, kind: Kind, merged: Mapping[str, dict[str, Any] | None]) -> None:
         if kind is ENTITIES:

@@ -6,14 +6,15 @@ transaction it has opened and locked); `synchronize` does the rest the same way 
     1. read what the scope holds (key, type, digest) and diff it against what the job found;
     2. if nothing changed and the scope is already registered as it should be, write nothing;
     3. lock the merged keys it touches (so concurrent writers of one key merge in turn), write the
-       scope's rows, then recompute the merged object of every touched key from all its scopes.
+       scope's rows, then recompute the merged object of every touched key from all its scopes
+       (reading the data of each distinct view once: see views_to_read).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -48,6 +49,19 @@ def scope_rank(scope: str) -> tuple[int, str]:
     """The part of the merge order (base.merge_views) that the scope alone decides: account scopes
     first, organization scopes last."""
     return (1 if scope.startswith(ORGANIZATION_SCOPE_PREFIX) else 0, scope)
+
+
+def views_to_read(digests: Iterable[tuple[str, str]]) -> list[str]:
+    """Of the (scope, digest) views of one key, the scopes whose data the merge needs: the last,
+    in merge order, of each distinct view. An earlier copy of a view changes nothing that its later
+    copy does not set again (nor who owns it), so a key that thousands of accounts describe alike
+    (the Internet) is merged from one row, not thousands. Copies of one view are all mapped or all
+    owned, so the scope alone orders them (scope_rank); base.merge_views orders what is read."""
+    last: dict[str, str] = {}
+    for scope, view_digest in sorted(digests, key=lambda view: scope_rank(view[0])):
+        last.pop(view_digest, None)
+        last[view_digest] = scope
+    return list(last.values())
 
 
 @dataclass(frozen=True)
@@ -130,8 +144,12 @@ class ScopeTransaction(Protocol):
 
     def write_scope(self, kind: Kind, scope: str, plan: ScopePlan) -> None: ...
 
-    def views(self, kind: Kind, keys: Sequence[str]) -> dict[str, list[tuple[str, dict[str, Any]]]]:
-        """key -> [(scope, data)] of every scope's view of these keys."""
+    def view_digests(self, kind: Kind, keys: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        """key -> [(scope, digest)] of every scope's view of these keys."""
+        ...
+
+    def views(self, kind: Kind, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """(scope, key) -> data of these views."""
         ...
 
     def write_merged(self, kind: Kind, merged: Mapping[str, dict[str, Any] | None]) -> None:
@@ -194,8 +212,11 @@ def synchronize(
         if not touched:
             continue
         tx.write_scope(kind, scope, plan)
-        views = tx.views(kind, touched)
-        tx.write_merged(kind, {key: merge_views(views.get(key, ())) for key in touched})
+        digests = tx.view_digests(kind, touched)
+        needed = {key: views_to_read(digests.get(key, ())) for key in touched}
+        data = tx.views(kind, [(s, key) for key, scopes in needed.items() for s in scopes])
+        merged = {key: merge_views((s, data[s, key]) for s in needed[key]) for key in touched}
+        tx.write_merged(kind, merged)
     if remove:
         tx.unregister(scope)
     elif not registration_holds:
