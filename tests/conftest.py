@@ -85,6 +85,15 @@ def store(backend: Backend) -> Store:
     return backend.open()
 
 
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
+    """A SQLite store alone, for tests whose subject is not the store: J1QL (translated for SQLite
+    only so far) and the paths of files."""
+    db = SqliteStore(tmp_path / "graph.db")
+    yield db
+    db.close()
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[MotoServer]:
     server = MotoServer().start()

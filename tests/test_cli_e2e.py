@@ -10,6 +10,7 @@ import boto3
 import pytest
 
 from graph_aws.demo.emulator import build_organization
+from graph_aws.demo.moto_server import free_port
 from helpers import EXTERNAL_ID, ROLE
 
 COLLECT = ("collect", "--organization", "--role-name", ROLE, "--regions", "us-east-1")
@@ -148,11 +149,15 @@ def test_export_json_is_the_merged_graph(emulated, tmp_path):
     [
         (("collect", "--organization"), "--organization needs --role-name"),
         (("collect", "--skip-account", "123"), "12 digits"),
-        (("collect",), "PostgreSQL store is not built yet"),
+        (("collect",), "cannot open the PostgreSQL store at postgresql://graph@127.0.0.1:"),
     ],
 )
 def test_bad_input_is_refused_before_any_aws_call(emulated, tmp_path, args, message):
-    db = "postgresql://db/graph" if "PostgreSQL" in message else tmp_path / "graph.db"
+    db = (
+        f"postgresql://graph@127.0.0.1:{free_port()}/graph"
+        if "PostgreSQL" in message
+        else tmp_path / "graph.db"
+    )
     result = emulated.cli(*args, db=db)
     assert result.returncode != 0
     assert message in result.stderr

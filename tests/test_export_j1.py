@@ -269,8 +269,8 @@ def one_line_error(result: subprocess.CompletedProcess[str], path: Path | str) -
     return line
 
 
-def test_output_folders_that_cannot_be_used_end_in_one_line_naming_the_path(store, tmp_path):
-    db = store.path
+def test_output_folders_that_cannot_be_used_end_in_one_line_naming_the_path(sqlite_store, tmp_path):
+    db = sqlite_store.path
     a_file = tmp_path / "a-file"
     a_file.write_text("not a folder")
     busy = tmp_path / "busy"
@@ -323,7 +323,8 @@ def unwritable_folder(folder: Path) -> Iterator[None]:
         subprocess.run(["umount", str(folder)], check=True, capture_output=True)
 
 
-def test_an_unwritable_output_folder_ends_in_one_line_naming_it(store, tmp_path):
+def test_an_unwritable_output_folder_ends_in_one_line_naming_it(sqlite_store, tmp_path):
+    store = sqlite_store  # the test is about the output's path
     store.sync_scope(ACCOUNT_SCOPE, with_integration_metadata([bucket(1)], ACCOUNT_SCOPE), [])
     locked = tmp_path / "locked"
     with unwritable_folder(locked):

@@ -112,3 +112,12 @@ def test_j1ql_on_a_postgresql_store_is_one_line_not_a_traceback(postgres_url):
     )
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "J1QL is translated for sqlite stores, not postgresql" in result.stderr
+
+
+def test_reads_take_named_parameters_as_a_dialect_would_bind_them(pg):
+    entity = make_entity(
+        key="arn:aws:iam::111111111111:user/alice", type="aws_iam_user", classes=["User"], name="alice"
+    )
+    pg.sync_scope("account:111111111111", [entity], [])
+    sql = "SELECT key FROM entity WHERE type = %(p1)s AND data ->> 'name' = %(p2)s AND key LIKE %(p3)s"
+    assert pg.read(sql, {"p1": "aws_iam_user", "p2": "alice", "p3": "arn:aws:iam::%"}) == [(entity["_key"],)]

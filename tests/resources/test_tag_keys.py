@@ -21,7 +21,10 @@ AWS_TAGS = {
 UNSTORABLE = ['bad"quote', "k" * 200]  # moto accepts them; AWS refuses both, graph-aws drops them
 
 
-def test_tag_keys_aws_allows_are_kept_and_one_bad_key_costs_only_itself(run_steps, client, store, caplog):
+def test_tag_keys_aws_allows_are_kept_and_one_bad_key_costs_only_itself(
+    run_steps, client, sqlite_store, caplog
+):
+    store = sqlite_store  # the end of the test queries it with J1QL
     ec2 = client("ec2")
     template = ec2.create_launch_template(
         LaunchTemplateName="web", LaunchTemplateData={"ImageId": "ami-12c6146b", "InstanceType": "t3.micro"}

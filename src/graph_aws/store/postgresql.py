@@ -364,13 +364,14 @@ class PostgresStore:
             rows = db.execute(f"SELECT data FROM {table} {where} ORDER BY key", params).fetchall()
         return (data for (data,) in rows)
 
-    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        """Run a read-only statement (the query layer's translated J1QL). JSON values come back as
-        their text, as SQLite's do."""
+    def read(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple[Any, ...]]:
+        """Run a read-only statement (the query layer's translated J1QL): `%s` placeholders with a
+        sequence, `%(name)s` with a mapping. JSON values come back as their text, as SQLite's do."""
         with self._pool.connection() as db, db.cursor() as cursor:
             for name in ("json", "jsonb"):
                 cursor.adapters.register_loader(name, TextLoader)
-            cursor.execute(sql, tuple(params) or None)
+            bound = params if isinstance(params, Mapping) else (tuple(params) or None)
+            cursor.execute(sql, bound)
             return cursor.fetchall() if cursor.description else []
 
     # ------------------------------------------------------------------ run history
