@@ -214,8 +214,16 @@ def synchronize(
         tx.write_scope(kind, scope, plan)
         digests = tx.view_digests(kind, touched)
         needed = {key: views_to_read(digests.get(key, ())) for key in touched}
-        data = tx.views(kind, [(s, key) for key, scopes in needed.items() for s in scopes])
-        merged = {key: merge_views((s, data[s, key]) for s in needed[key]) for key in touched}
+        # A key only this scope describes reads as this scope's view: no need to read it back.
+        written = {o["_key"]: o for o in objects.get(kind, ())}
+        alone = {key for key, scopes in needed.items() if scopes == [scope] and key in written}
+        data = tx.views(
+            kind, [(s, key) for key, scopes in needed.items() if key not in alone for s in scopes]
+        )
+        merged = {
+            key: dict(written[key]) if key in alone else merge_views((s, data[s, key]) for s in needed[key])
+            for key in touched
+        }
         tx.write_merged(kind, merged)
     if remove:
         tx.unregister(scope)
