@@ -83,9 +83,11 @@ def test_every_account_of_the_organization_holds_what_the_recorded_account_held(
         assert found[account] == expected, account
     keys = [k for (k,) in sqlite3.connect(tmp_path / "graph.db").execute("SELECT key FROM entity")]
     assert not [k for k in keys if TEMPLATE_ACCOUNT in k]
-    # One recording's worth of calls per account, plus the organization's own.
+    # Each member was assumed into, and made its own calls (some, AWS's managed policy documents,
+    # are read once per run rather than once per account).
+    assert stats["calls"]["sts:AssumeRole"] == 3
     per_account = sum(Recording.load(recorded.path).operations.values())
-    assert stats["served"] >= 4 * per_account
+    assert stats["served"] > 3 * per_account
 
 
 def organizations_client(server: ReplayServer):

@@ -174,7 +174,7 @@ class SqliteStore:
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=lock_timeout
             )
-            self._db.execute("PRAGMA journal_mode=WAL")
+            self._enable_wal()
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.create_function("regexp", 2, _regexp, deterministic=True)  # J1QL's =~
@@ -185,6 +185,19 @@ class SqliteStore:
             raise StoreError(f"cannot open the SQLite store at {self.path}: {error}") from None
         except sqlite3.DatabaseError as error:
             raise StoreError(f"cannot open the SQLite store at {self.path}: {error}") from None
+
+    def _enable_wal(self) -> None:
+        """WAL mode, which the file keeps. Switching a new file needs it to itself: openers of one
+        new file at once can find it locked without SQLite waiting for them, so wait here."""
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            try:
+                self._db.execute("PRAGMA journal_mode=WAL").fetchall()
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_locked(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     # ------------------------------------------------------------------ schema
 
