@@ -4,7 +4,9 @@ A `ResourceSpec` says which list operation returns a resource, where the items a
 which entity type they become and how (a pure converter); `resource_step` turns it into a step that
 lists every enabled region side by side (or the account once, for a global service), adds the
 entities, and links each to its service entity (`aws_ec2` HAS `aws_vpc`). Loops are written by hand
-only for enrichment: `enrich` gets each item after it is added.
+only for enrichment: `enrich` gets each item after it is added, `detail` describes a listed item
+before it is converted, and `after_region` makes the batched calls of a region (tags by twenty).
+A `RelationshipSpec` is the same for a list call whose items are relationships only (VPC peering).
 
 A region that fails (AccessDenied, a service control policy) does not stop the others: the step
 keeps what it found, then fails with one line per region, so its types are partial (kept, never
@@ -13,7 +15,7 @@ deleted) and the run records why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +24,14 @@ from graph_aws.aws import types as t
 from graph_aws.aws.api import RegionErrors, paginate
 from graph_aws.aws.context import AccountResources
 from graph_aws.engine import Step, StepContext
-from graph_aws.model import Entity, EntityType, RelationshipType, make_entity, make_relationship
+from graph_aws.model import (
+    Entity,
+    EntityType,
+    Relationship,
+    RelationshipType,
+    make_entity,
+    make_relationship,
+)
 
 REGIONS = "regions"  # job data: the regions this account's regional steps read
 
@@ -107,6 +116,9 @@ class ServiceSpec:
 
 Converter = Callable[[Mapping[str, Any], Where], Entity]
 Enricher = Callable[[StepContext, Any, Where, Mapping[str, Any], Entity], None]
+Detailer = Callable[[Any, Any], Mapping[str, Any]]
+RegionFinisher = Callable[[StepContext, Any, Where, list[tuple[Mapping[str, Any], Entity]]], None]
+RelationshipsOfItem = Callable[[Mapping[str, Any], Where], Iterable[Relationship]]
 
 
 @dataclass(frozen=True)
@@ -126,6 +138,39 @@ class ResourceSpec:
     enrich: Enricher | None = None  # extra calls per item, more properties or relationships
     extra_entities: tuple[EntityType, ...] = ()
     relationships: tuple[RelationshipType, ...] = ()  # besides service HAS entity
+    depends_on: tuple[str, ...] = ()
+    # Items to leave out (gateway load balancers, which JupiterOne has no type for).
+    include: Callable[[Mapping[str, Any]], bool] | None = None
+    # A call per listed item whose answer is what `convert` reads: ListTables names the tables,
+    # DescribeTable describes one. `detail(client, item)`.
+    detail: Detailer | None = None
+    # The answer itself is the one item (GetEbsEncryptionByDefault): `result_key` is not read.
+    whole_response: bool = False
+    # Calls made once per region after its items are added, for what AWS answers in batches
+    # (tags of 20 load balancers at once): `after_region(context, client, where, [(item, entity)])`.
+    after_region: RegionFinisher | None = None
+    # A global spec is read in the session's region unless its partition is named here
+    # (CloudFront-scope WAF lives in us-east-1); a partition that is absent has no such service.
+    global_regions: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class RelationshipSpec:
+    """A list call whose items become relationships only: VPC peering connections (a VPC CONNECTS
+    another), flow logs (a VPC LOGS to its destination). `relate(item, where)` builds them."""
+
+    step_id: str
+    name: str
+    service: ServiceSpec
+    client: str
+    operation: str
+    result_key: str
+    relate: RelationshipsOfItem
+    relationships: tuple[RelationshipType, ...]
+    permissions: tuple[str, ...]
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    paginated: bool = True
+    regional: bool = True
     depends_on: tuple[str, ...] = ()
 
 
@@ -148,10 +193,37 @@ def for_each_region(context: StepContext, work: Callable[[str], None], regions: 
         raise RegionErrors(errors)
 
 
-def list_items(client: Any, spec: ResourceSpec) -> Iterable[Mapping[str, Any]]:
-    if spec.paginated:
-        return paginate(client, spec.operation, spec.result_key, **spec.parameters)
-    return getattr(client, spec.operation)(**spec.parameters).get(spec.result_key, [])
+def _dig(answer: Mapping[str, Any], result_key: str) -> Any:
+    """`answer[result_key]`, where the key may be a path: "DistributionList.Items"."""
+    value: Any = answer
+    for part in result_key.split("."):
+        value = (value or {}).get(part)
+    return value or []
+
+
+def list_items(client: Any, spec: ResourceSpec | RelationshipSpec) -> Iterator[Mapping[str, Any]]:
+    if isinstance(spec, ResourceSpec) and spec.whole_response:
+        answer = getattr(client, spec.operation)(**spec.parameters)
+        yield {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+    elif spec.paginated and "." not in spec.result_key:
+        yield from paginate(client, spec.operation, spec.result_key, **spec.parameters)
+    elif spec.paginated:
+        for page in client.get_paginator(spec.operation).paginate(**spec.parameters):
+            yield from _dig(page, spec.result_key)
+    else:
+        yield from _dig(getattr(client, spec.operation)(**spec.parameters), spec.result_key)
+
+
+def regions_to_read(
+    context: StepContext, regional: bool, global_regions: Mapping[str, str] | None
+) -> list[str]:
+    resources: AccountResources = context.resources
+    if regional:
+        return regions_of(context)
+    if global_regions is None:
+        return [resources.session.region]
+    region = global_regions.get(resources.partition)
+    return [region] if region else []
 
 
 def resource_step(spec: ResourceSpec) -> Step:
@@ -163,8 +235,17 @@ def resource_step(spec: ResourceSpec) -> Step:
             client = resources.session.client(spec.client, region)
             where = Where(resources.account_id, resources.partition, region)
             failed: list[Exception] = []
-            for item in list_items(client, spec):
+            added: list[tuple[Mapping[str, Any], Entity]] = []
+            for listed in list_items(client, spec):
+                if spec.include is not None and not spec.include(listed):
+                    continue
+                try:
+                    item = spec.detail(client, listed) if spec.detail else listed
+                except Exception as error:  # as for enrich below: the other items go on
+                    failed.append(error)
+                    continue
                 entity = context.job_state.add_entity(spec.convert(item, where))
+                added.append((item, entity))
                 context.job_state.add_relationship(
                     make_relationship(
                         from_type=spec.service.entity.type, from_key=service_key, verb="HAS", to_entity=entity
@@ -177,13 +258,14 @@ def resource_step(spec: ResourceSpec) -> Step:
                         spec.enrich(context, client, where, item, entity)
                     except Exception as error:
                         failed.append(error)
+            if spec.after_region and added:
+                spec.after_region(context, client, where, added)
             if failed:
                 if len(failed) > 1:
                     context.warn(f"{region}: {len(failed)} items could not be read in full")
                 raise failed[0]
 
-        regions = regions_of(context) if spec.regional else [resources.session.region]
-        for_each_region(context, in_region, regions)
+        for_each_region(context, in_region, regions_to_read(context, spec.regional, spec.global_regions))
 
     depends = (spec.service.step_id, *(("fetch-regions",) if spec.regional else ()), *spec.depends_on)
     return Step(
@@ -192,6 +274,30 @@ def resource_step(spec: ResourceSpec) -> Step:
         handler=handler,
         entities=(spec.entity, *spec.extra_entities),
         relationships=(spec.service.has(spec.entity), *spec.relationships),
+        depends_on=tuple(dict.fromkeys(depends)),
+        permissions=spec.permissions,
+    )
+
+
+def relationship_step(spec: RelationshipSpec) -> Step:
+    def handler(context: StepContext) -> None:
+        resources: AccountResources = context.resources
+
+        def in_region(region: str) -> None:
+            client = resources.session.client(spec.client, region)
+            where = Where(resources.account_id, resources.partition, region)
+            for item in list_items(client, spec):
+                for relationship in spec.relate(item, where):
+                    context.job_state.add_relationship(relationship)
+
+        for_each_region(context, in_region, regions_to_read(context, spec.regional, None))
+
+    depends = (spec.service.step_id, *(("fetch-regions",) if spec.regional else ()), *spec.depends_on)
+    return Step(
+        id=spec.step_id,
+        name=spec.name,
+        handler=handler,
+        relationships=spec.relationships,
         depends_on=tuple(dict.fromkeys(depends)),
         permissions=spec.permissions,
     )
