@@ -22,7 +22,8 @@ def test_keys_are_read_in_every_requested_region(run_steps, client):
     assert sorted(k["region"] for k in keys) == ["eu-west-1", "us-east-1"]  # ap-south-1 not asked for
     for key in keys:
         assert key["_key"] == key["arn"] and key["arn"].startswith(f"arn:aws:kms:{key['region']}:")
-        assert key["rotationEnabled"] is True and key["keyManager"] == "CUSTOMER"
+        assert key["rotationEnabled"] is key["keyRotationEnabled"] is True and key["keyManager"] == "CUSTOMER"
+        assert key["encryptionAlgorithms"] == ["SYMMETRIC_DEFAULT"]
         assert key["accountId"] == "123456789012" and isinstance(key["createdOn"], int)
     has = [r for r in result.job_state.relationships() if r["_type"] == "aws_kms_has_key"]
     assert len(has) == 2
@@ -65,3 +66,19 @@ def test_a_denied_region_marks_the_types_partial_and_keeps_the_other_regions(run
     )
     assert [k["region"] for k in result.job_state.iter_entities("aws_kms_key")] == ["us-east-1"]
     assert {"aws_kms_key", "aws_kms_has_key"} <= set(result.partial_types)
+
+
+def test_rotation_as_the_cis_rule_reads_it(run_steps, client):
+    kms = client("kms", "us-east-1")
+    rotated = kms.create_key(Description="rotated")["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=rotated)
+    kms.create_key(Description="never rotated")
+    kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT", Description="asymmetric")
+    result = run_steps("fetch-kms-keys", regions=("us-east-1",))
+    keys = {k["description"]: k for k in result.job_state.iter_entities("aws_kms_key")}
+    assert keys["rotated"]["keyRotationEnabled"] is True
+    assert keys["never rotated"]["keyRotationEnabled"] is False
+    # CIS 3.6 asks only of symmetric keys: an RSA key lists its own algorithms, and rotation is
+    # not asked about (KMS refuses the question).
+    assert keys["asymmetric"]["encryptionAlgorithms"] == ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
+    assert "keyRotationEnabled" not in keys["asymmetric"]

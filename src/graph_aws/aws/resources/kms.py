@@ -1,4 +1,8 @@
-"""KMS: keys, with their metadata and rotation (CIS 3.6: rotation of customer-managed keys)."""
+"""KMS: keys, with their metadata and rotation (CIS 3.6: rotation of customer-managed keys).
+
+JupiterOne's rules read `keyRotationEnabled` and `encryptionAlgorithms` (`encryptionAlgorithms ~=
+'SYMMETRIC'`, a list matched by any element); `rotationEnabled` is kept under its older name.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +45,7 @@ def key_metadata_properties(metadata: Mapping[str, Any]) -> dict[str, Any]:
         "enabled": metadata.get("Enabled"),
         "origin": metadata.get("Origin"),
         "multiRegion": metadata.get("MultiRegion"),
+        "encryptionAlgorithms": list(metadata.get("EncryptionAlgorithms") or []) or None,
         "createdOn": epoch_millis(metadata.get("CreationDate")),
     }
 
@@ -48,12 +53,13 @@ def key_metadata_properties(metadata: Mapping[str, Any]) -> dict[str, Any]:
 def enrich_key(context: StepContext, kms: Any, where: Where, raw: Mapping[str, Any], entity: Entity) -> None:
     metadata = kms.describe_key(KeyId=raw["KeyId"])["KeyMetadata"]
     properties = key_metadata_properties(metadata)
-    # Rotation exists only for enabled, symmetric, customer-managed keys; asking about others fails.
-    if metadata.get("KeyManager") == "CUSTOMER" and metadata.get("KeyState") == "Enabled":
+    # Rotation exists only for enabled, symmetric, customer-managed keys; asking about others fails
+    # (or, asked of an asymmetric key, costs a call to learn nothing).
+    symmetric = metadata.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+    if metadata.get("KeyManager") == "CUSTOMER" and metadata.get("KeyState") == "Enabled" and symmetric:
         try:
-            properties["rotationEnabled"] = kms.get_key_rotation_status(KeyId=raw["KeyId"])[
-                "KeyRotationEnabled"
-            ]
+            rotation = kms.get_key_rotation_status(KeyId=raw["KeyId"])["KeyRotationEnabled"]
+            properties["rotationEnabled"] = properties["keyRotationEnabled"] = rotation
         except Exception as error:
             if error_code(error) not in ("UnsupportedOperationException", "ValidationException"):
                 raise
