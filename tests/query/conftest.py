@@ -99,7 +99,12 @@ def build_graph() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         type="aws_cloudtrail",
         classes=["Service", "Logs"],
         name="org",
-        properties={"isMultiRegionTrail": True, "isLogging": True, "createdOn": 1_600_000_000_000},
+        properties={
+            "isMultiRegionTrail": True,
+            "isLogging": True,
+            "multiRegionLogging": True,
+            "createdOn": 1_600_000_000_000,
+        },
     )
     entities = [mgmt, dev, legacy, solo, iam_mgmt, iam_dev, alice, bob, admin, ops, deploy, trail]
 

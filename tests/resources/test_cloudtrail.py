@@ -1,4 +1,5 @@
-"""CloudTrail: each trail once (in its home region), linked from the account and to its bucket."""
+"""CloudTrail as JupiterOne's rules query it: one service entity per account, each trail its LOGS
+relationships (bucket and log group) with the trail's settings, S3 data events as SENDS."""
 
 from __future__ import annotations
 
@@ -10,60 +11,112 @@ from graph_aws.engine import StepStatus
 
 ACCOUNT = "123456789012"
 ACCOUNT_KEY = f"arn:aws:iam::{ACCOUNT}:root"
+SERVICE_KEY = f"aws_cloudtrail:{ACCOUNT}"
+GROUP_ARN = f"arn:aws:logs:us-east-1:{ACCOUNT}:log-group:trail-logs"
 
 
 def status(result, step_id):
     return next(r for r in result.step_results if r.id == step_id)
 
 
+def of_type(result, type_):
+    return [r for r in result.job_state.relationships() if r["_type"] == type_]
+
+
 @pytest.fixture
 def trails(client):
-    client("s3", "us-east-1").create_bucket(Bucket="audit-logs")
+    s3 = client("s3", "us-east-1")
+    for bucket in ("audit-logs", "customer-data", "scratch-space"):
+        s3.create_bucket(Bucket=bucket)
     east = client("cloudtrail", "us-east-1")
     east.create_trail(
         Name="everywhere",
         S3BucketName="audit-logs",
         IsMultiRegionTrail=True,
         EnableLogFileValidation=True,
+        CloudWatchLogsLogGroupArn=f"{GROUP_ARN}:*",
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/trail-to-logs",
         TagsList=[{"Key": "owner", "Value": "security"}],
     )
+    east.put_event_selectors(
+        TrailName="everywhere",
+        EventSelectors=[
+            {
+                "ReadWriteType": "All",
+                "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::customer-data/"]}],
+            }
+        ],
+    )
     east.start_logging(Name="everywhere")
-    client("cloudtrail", "eu-west-1").create_trail(Name="eu-only", S3BucketName="audit-logs")
+    eu = client("cloudtrail", "eu-west-1")
+    eu.create_trail(Name="eu-only", S3BucketName="audit-logs")
+    eu.put_event_selectors(
+        TrailName="eu-only",
+        AdvancedEventSelectors=[
+            {
+                "Name": "every bucket's writes",
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": ["AWS::S3::Object"]},
+                ],
+            }
+        ],
+    )
     client("cloudtrail", "ap-south-1").create_trail(Name="not-asked-for", S3BucketName="audit-logs")
 
 
-def test_each_trail_once_with_its_status_and_bucket(run_steps, trails):
+def test_one_service_entity_and_each_trail_as_its_logs_relationships(run_steps, trails):
     result = run_steps("fetch-cloudtrail-trails")
     assert status(result, "fetch-cloudtrail-trails").status is StepStatus.SUCCESS
-    found = {t["name"]: t for t in result.job_state.iter_entities("aws_cloudtrail")}
-    assert set(found) == {"everywhere", "eu-only"}  # the multi-region trail once; ap-south-1 not read
-    everywhere, eu_only = found["everywhere"], found["eu-only"]
-    assert (
-        everywhere["_key"] == everywhere["arn"] == f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/everywhere"
-    )
-    assert everywhere["_class"] == ["Service"] and everywhere["accountId"] == ACCOUNT
+    (service,) = result.job_state.iter_entities("aws_cloudtrail")
+    assert service["_key"] == SERVICE_KEY and service["_class"] == ["Service"]
+    assert service["accountId"] == ACCOUNT
+    assert service["multiRegionLogging"] is True  # "everywhere" is multi-region and logging
+    has = of_type(result, "aws_account_has_cloudtrail")
+    assert [(r["_fromEntityKey"], r["_toEntityKey"]) for r in has] == [(ACCOUNT_KEY, SERVICE_KEY)]
+
+    to_buckets = {r["name"]: r for r in of_type(result, "aws_cloudtrail_logs_s3_bucket")}
+    assert set(to_buckets) == {"everywhere", "eu-only"}  # the multi-region trail once; ap-south-1 not read
+    everywhere, eu_only = to_buckets["everywhere"], to_buckets["eu-only"]
+    trail_arn = f"arn:aws:cloudtrail:us-east-1:{ACCOUNT}:trail/everywhere"
+    assert everywhere["_fromEntityKey"] == SERVICE_KEY
+    assert everywhere["_toEntityKey"] == "arn:aws:s3:::audit-logs"
+    assert everywhere["_key"] == f"{SERVICE_KEY}|logs|arn:aws:s3:::audit-logs|{trail_arn}"
+    assert everywhere["trailArn"] == trail_arn and everywhere["homeRegion"] == "us-east-1"
     assert everywhere["isMultiRegionTrail"] is True and everywhere["isLogging"] is True
     assert everywhere["logFileValidationEnabled"] is True and everywhere["includeGlobalServiceEvents"] is True
-    assert everywhere["homeRegion"] == everywhere["region"] == "us-east-1"
-    assert everywhere["s3BucketName"] == "audit-logs" and everywhere["tag.owner"] == "security"
+    assert everywhere["tag.owner"] == "security" and everywhere["accountId"] == ACCOUNT
     assert eu_only["isMultiRegionTrail"] is False and eu_only["isLogging"] is False
-    assert eu_only["region"] == "eu-west-1"
-    has = [r for r in result.job_state.relationships() if r["_type"] == "aws_account_has_cloudtrail"]
-    assert {(r["_fromEntityKey"], r["_toEntityKey"]) for r in has} == {
-        (ACCOUNT_KEY, t["_key"]) for t in found.values()
+    assert eu_only["homeRegion"] == "eu-west-1" and eu_only["logFileValidationEnabled"] is False
+    # Only primitive values on a relationship, as JupiterOne's relationship schema requires.
+    for relationship in result.job_state.relationships():
+        assert all(not isinstance(v, (list, dict)) for v in relationship.values()), relationship
+
+    (to_group,) = of_type(result, "aws_cloudtrail_logs_cloudwatch_log_group")
+    assert to_group["_toEntityKey"] == GROUP_ARN and to_group["name"] == "everywhere"
+    assert to_group["isMultiRegionTrail"] is True
+
+
+def test_s3_data_events_are_sends_relationships(run_steps, trails):
+    result = run_steps("fetch-cloudtrail-trails", "create-cloudtrail-bucket-data-events")
+    for step_id in ("fetch-cloudtrail-trails", "create-cloudtrail-bucket-data-events", "fetch-s3-buckets"):
+        assert status(result, step_id).status is StepStatus.SUCCESS, step_id
+    sends = {(r["_fromEntityKey"], r["name"]) for r in of_type(result, "aws_s3_bucket_sends_cloudtrail")}
+    # "everywhere" names one bucket; "eu-only" logs every bucket of the account.
+    assert sends == {
+        ("arn:aws:s3:::customer-data", "everywhere"),
+        *{(f"arn:aws:s3:::{b}", "eu-only") for b in ("audit-logs", "customer-data", "scratch-space")},
     }
-    logs = {
-        r["name"]: r
-        for r in result.job_state.relationships()
-        if r["_type"] == "aws_cloudtrail_logs_s3_bucket"
-    }
-    assert logs["everywhere"]["_toEntityKey"] == "arn:aws:s3:::audit-logs"
-    # JupiterOne's CloudTrail rules read the trail's settings on the LOGS relationship.
-    assert (
-        logs["everywhere"]["isMultiRegionTrail"] is True and logs["everywhere"]["homeRegion"] == "us-east-1"
-    )
-    assert logs["everywhere"]["logFileValidationEnabled"] is True
-    assert logs["eu-only"]["isMultiRegionTrail"] is False
+    assert all(r["_toEntityKey"] == SERVICE_KEY for r in of_type(result, "aws_s3_bucket_sends_cloudtrail"))
+    (service_sends,) = of_type(result, "aws_s3_sends_cloudtrail")
+    assert service_sends["_fromEntityKey"] == f"aws_s3:{ACCOUNT}" and service_sends["name"] == "eu-only"
+
+
+def test_an_account_without_trails_has_the_service_and_no_logs(run_steps):
+    result = run_steps("fetch-cloudtrail-trails")
+    (service,) = result.job_state.iter_entities("aws_cloudtrail")
+    assert service["_key"] == SERVICE_KEY and service["multiRegionLogging"] is False
+    assert not of_type(result, "aws_cloudtrail_logs_s3_bucket")
 
 
 @pytest.fixture
@@ -84,19 +137,21 @@ def test_a_denied_region_keeps_the_others(run_steps, trails, deny_cloudtrail_in_
     assert step.status is StepStatus.FAILURE
     assert step.error == (
         "fetch-cloudtrail-trails: eu-west-1: access denied (AccessDeniedException); the role needs "
-        "cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:ListTags"
+        "cloudtrail:DescribeTrails, cloudtrail:GetTrailStatus, cloudtrail:ListTags, "
+        "cloudtrail:GetEventSelectors"
     )
-    assert [t["name"] for t in result.job_state.iter_entities("aws_cloudtrail")] == ["everywhere"]
-    assert {"aws_cloudtrail", "aws_account_has_cloudtrail", "aws_cloudtrail_logs_s3_bucket"} <= set(
-        result.partial_types
-    )
+    assert [r["name"] for r in of_type(result, "aws_cloudtrail_logs_s3_bucket")] == ["everywhere"]
+    assert {"aws_cloudtrail_logs_s3_bucket", "aws_s3_bucket_sends_cloudtrail"} <= set(result.partial_types)
+    assert "aws_cloudtrail" not in result.partial_types  # the service entity's own step succeeded
+    (service,) = result.job_state.iter_entities("aws_cloudtrail")
+    assert service["multiRegionLogging"] is True  # seen in us-east-1, whatever eu-west-1 would say
 
 
 def test_a_multi_region_trail_is_kept_when_its_home_region_is_not_read(run_steps, trails):
     result = run_steps("fetch-cloudtrail-trails", regions=("eu-west-1", "ap-south-1"))
-    names = sorted(t["name"] for t in result.job_state.iter_entities("aws_cloudtrail"))
+    names = sorted(r["name"] for r in of_type(result, "aws_cloudtrail_logs_s3_bucket"))
     assert names == ["eu-only", "everywhere", "not-asked-for"]
     everywhere = next(
-        t for t in result.job_state.iter_entities("aws_cloudtrail") if t["name"] == "everywhere"
+        r for r in of_type(result, "aws_cloudtrail_logs_s3_bucket") if r["name"] == "everywhere"
     )
-    assert everywhere["region"] == "us-east-1" and everywhere["isLogging"] is True
+    assert everywhere["homeRegion"] == "us-east-1" and everywhere["isLogging"] is True

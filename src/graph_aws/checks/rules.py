@@ -102,10 +102,11 @@ RULES: tuple[Rule, ...] = (
         control="CIS AWS Foundations 3.1; AWS Security Hub CloudTrail.1",
         j1ql=(
             "FIND aws_account WITH _source != 'system-mapper' "
-            "THAT !HAS aws_cloudtrail WITH isMultiRegionTrail = true AND isLogging = true"
+            "THAT !HAS aws_cloudtrail WITH multiRegionLogging = true"
         ),
         required_types=("aws_account", "aws_cloudtrail"),
-        note="Reads the aws_account HAS aws_cloudtrail relationship, as JupiterOne's own query does.",
+        note="Reads the account's aws_cloudtrail service entity, which says whether a multi-region "
+        "trail logs; each trail's settings are on its LOGS relationships, as JupiterOne's rules read them.",
     ),
     Rule(
         id="s3-bucket-public",

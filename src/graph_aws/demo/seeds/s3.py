@@ -24,11 +24,15 @@ def a_key_arn(kms: Any) -> str:
     )
 
 
+def data_bucket(account_id: str, region: str) -> str:
+    return f"graph-aws-data-{account_id}-{region}"
+
+
 def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
     first, last = regions[0], regions[-1]
     key_arn = a_key_arn(client("kms", first))
     s3 = client("s3", first)
-    data = f"graph-aws-data-{account_id}-{first}"
+    data = data_bucket(account_id, first)
     create_bucket(s3, data, first)
     s3.put_bucket_encryption(
         Bucket=data,
