@@ -147,6 +147,85 @@ def test_gateways_route_tables_and_network_acls(run_steps, network):
     assert all(status(result, s).status is StepStatus.SUCCESS for s in NETWORK_STEPS)
 
 
+def test_network_acl_rules_are_allows_and_denies_relationships(run_steps, network, client):
+    ec2 = client("ec2", "us-east-1")
+    for number, action, protocol, cidr, ports in (
+        (110, "deny", "6", "10.20.0.0/16", {"From": 3389, "To": 3389}),
+        (120, "allow", "-1", "192.168.0.0/16", None),
+        (130, "allow", "1", "0.0.0.0/0", None),
+    ):
+        entry = {"RuleNumber": number, "Protocol": protocol, "RuleAction": action, "Egress": False}
+        if ports:
+            entry["PortRange"] = ports
+        if protocol == "1":
+            entry["IcmpTypeCode"] = {"Type": -1, "Code": -1}
+        ec2.create_network_acl_entry(NetworkAclId=network["acl"], CidrBlock=cidr, **entry)
+    result = run_steps("fetch-ec2-network-acls", regions=("us-east-1",))
+    acl_key = arn("network-acl", network["acl"])
+    rules = {
+        (r["_class"], r["ruleNumber"], r["egress"]): r
+        for r in result.job_state.relationships()
+        if r["_fromEntityKey"] == acl_key and r["_class"] in ("ALLOWS", "DENIES")
+    }
+    ssh = rules["ALLOWS", 100, False]  # the fixture's rule: SSH from anywhere
+    assert ssh["_type"] == "aws_network_acl_allows_internet" and ssh["_toEntityKey"] == "global:internet"
+    assert ssh["ingress"] is True and ssh["egress"] is False and ssh["ipRange"] == "0.0.0.0/0"
+    assert (ssh["protocol"], ssh["ipProtocol"], ssh["fromPort"], ssh["toPort"]) == ("6", "tcp", 22, 22)
+    assert ssh["ruleAction"] == "allow" and ssh["_key"] == f"{acl_key}|allows|global:internet|ingress|100"
+    rdp = rules["DENIES", 110, False]
+    assert rdp["_type"] == "aws_network_acl_denies_ip_address_range"
+    assert rdp["_toEntityKey"] == "ip_range:10.20.0.0/16" and (rdp["fromPort"], rdp["toPort"]) == (3389, 3389)
+    everything = rules["ALLOWS", 120, False]
+    assert (everything["ipProtocol"], everything["fromPort"], everything["toPort"]) == ("*", 0, 65535)
+    icmp = rules["ALLOWS", 130, False]
+    assert icmp["ipProtocol"] == "icmp" and "fromPort" not in icmp
+    # A default ACL allows everything, before its catch-all deny, both ways.
+    default = next(
+        a
+        for a in result.job_state.iter_entities("aws_network_acl")
+        if a["vpcId"] == network["vpc"] and a["default"]
+    )
+    default_rules = {
+        (r["_class"], r["ruleNumber"], r["egress"]): r["_type"]
+        for r in result.job_state.relationships()
+        if r["_fromEntityKey"] == default["_key"] and r["_class"] in ("ALLOWS", "DENIES")
+    }
+    assert default_rules == {
+        ("ALLOWS", 100, False): "aws_network_acl_allows_internet",
+        ("ALLOWS", 100, True): "aws_network_acl_allows_internet",
+        ("DENIES", 32767, False): "aws_network_acl_denies_internet",
+        ("DENIES", 32767, True): "aws_network_acl_denies_internet",
+    }
+    ranges = {e["_key"]: e for e in result.job_state.iter_entities("ip_address_range")}
+    assert {"ip_range:10.20.0.0/16", "ip_range:192.168.0.0/16"} <= set(ranges)
+    assert ranges["ip_range:10.20.0.0/16"]["internal"] is True
+
+
+def test_network_acl_and_security_group_steps_share_range_entities(run_steps, network, client):
+    ec2 = client("ec2", "us-east-1")
+    ec2.create_network_acl_entry(
+        NetworkAclId=network["acl"],
+        RuleNumber=140,
+        Protocol="6",
+        RuleAction="allow",
+        Egress=False,
+        CidrBlock="10.30.0.0/16",
+        PortRange={"From": 443, "To": 443},
+    )
+    group = ec2.create_security_group(GroupName="shared-range", Description="x", VpcId=network["vpc"])
+    ec2.authorize_security_group_ingress(
+        GroupId=group["GroupId"],
+        IpPermissions=[
+            {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "10.30.0.0/16"}]}
+        ],
+    )
+    result = run_steps("fetch-ec2-network-acls", "fetch-ec2-security-groups", regions=("us-east-1",))
+    assert not result.failed_steps
+    assert [e["_key"] for e in result.job_state.iter_entities("ip_address_range")].count(
+        "ip_range:10.30.0.0/16"
+    ) == 1
+
+
 @pytest.fixture
 def deny_vpcs_in_eu_west_1():
     """UnauthorizedOperation from DescribeVpcs in one region, as a service control policy would answer."""

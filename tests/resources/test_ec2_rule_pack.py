@@ -30,7 +30,7 @@ RULES = {
     ),
     "ec2-encrypted-volumes": (
         "FIND aws_instance AS i THAT USES aws_ebs_volume WITH encrypted != true AS v RETURN i.name",
-        [],
+        [("web-2",)],  # launched from the account's image, whose root volume is not encrypted
     ),
     "no-unrestricted-route-to-igw": (
         "FIND aws_internet_gateway THAT CONNECTS Internet RETURN aws_internet_gateway.public",
@@ -47,11 +47,11 @@ RULES = {
     ),
     "ec2-imdsv2-optional": (
         "FIND aws_instance WITH httpTokens = 'optional' AND httpEndpointEnabled = true AS i RETURN i.name",
-        [("web-1",)],
+        [("web-1",), ("web-2",)],
     ),
     "ebs-optimized-instance": (
         "FIND aws_instance WITH ebsOptimized != true AND ebsOptimizationSupported = true AS i RETURN i.name",
-        [("web-1",)],
+        [("web-1",), ("web-2",)],
     ),
     "ec2-instances-in-vpc": (
         "FIND aws_instance WITH vpcId = undefined AND active = true RETURN aws_instance.name",

@@ -88,6 +88,8 @@ def add_metric_filters(
     context: StepContext, logs: Any, where: Where, added: list[tuple[Mapping[str, Any], Entity]]
 ) -> None:
     """Every metric filter of the region in one listing: onto its log group, and on to the alarms."""
+    if not added:
+        return  # a filter belongs to a log group: no groups, no filters
     filters = list(paginate(logs, "describe_metric_filters", "metricFilters"))
     context.job_state.set_data(f"{METRIC_FILTERS}:{where.region}", filters)
     by_group: dict[str, list[Mapping[str, Any]]] = {}

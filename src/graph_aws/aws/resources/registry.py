@@ -146,8 +146,9 @@ class ResourceSpec:
     detail: Detailer | None = None
     # The answer itself is the one item (GetEbsEncryptionByDefault): `result_key` is not read.
     whole_response: bool = False
-    # Calls made once per region after its items are added, for what AWS answers in batches
-    # (tags of 20 load balancers at once): `after_region(context, client, where, [(item, entity)])`.
+    # Called once per region after its items are added (even none), for what AWS answers in
+    # batches (tags of 20 load balancers at once) or what needs the whole region's items:
+    # `after_region(context, client, where, [(item, entity)])`.
     after_region: RegionFinisher | None = None
     # A global spec is read in the session's region unless its partition is named here
     # (CloudFront-scope WAF lives in us-east-1); a partition that is absent has no such service.
@@ -258,7 +259,7 @@ def resource_step(spec: ResourceSpec) -> Step:
                         spec.enrich(context, client, where, item, entity)
                     except Exception as error:
                         failed.append(error)
-            if spec.after_region and added:
+            if spec.after_region:
                 spec.after_region(context, client, where, added)
             if failed:
                 if len(failed) > 1:

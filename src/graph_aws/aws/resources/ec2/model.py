@@ -31,6 +31,10 @@ INSTANCE = EntityType("EC2 Instance", "aws_instance", ("Host",))
 EBS_VOLUME = EntityType("EBS Volume", "aws_ebs_volume", ("DataStore", "Disk"))
 EIP = EntityType("Elastic IP", "aws_eip", ("IpAddress",))
 ENI = EntityType("Network Interface", "aws_eni", ("NetworkInterface",))
+EBS_SNAPSHOT = EntityType("EBS Snapshot", "aws_ebs_snapshot", ("DataStore", "Disk", "Image"))
+AMI = EntityType("AMI", "aws_ami", ("Image",))
+KEY_PAIR = EntityType("EC2 Key Pair", "aws_key_pair", ("AccessKey",))
+LAUNCH_TEMPLATE = EntityType("Launch Template", "aws_launch_template", ("Configuration",))
 
 # Security group rules ALLOW sources that are not AWS resources: the whole Internet (JupiterOne's
 # global `internet` entity, the same _key in every account) or another address range. graph-aws does
@@ -46,6 +50,15 @@ _CONSOLES = {"aws": "console.aws.amazon.com", "aws-us-gov": "console.amazonaws-u
 def arn_of(where: Where, kind: str, resource_id: str) -> str:
     """`arn:<partition>:ec2:<region>:<account>:<kind>/<id>`, e.g. kind "vpc", "security-group"."""
     return where.arn("ec2", f"{kind}/{resource_id}")
+
+
+def snapshot_key(where: Where, snapshot_id: str) -> str:
+    """Snapshot and image ARNs name no account: whoever reads them, one key."""
+    return f"arn:{where.partition}:ec2:{where.region}::snapshot/{snapshot_id}"
+
+
+def image_key(where: Where, image_id: str) -> str:
+    return f"arn:{where.partition}:ec2:{where.region}::image/{image_id}"
 
 
 def web_link(where: Where, service: str, fragment: str) -> str:

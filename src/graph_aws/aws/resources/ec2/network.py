@@ -1,7 +1,8 @@
-"""VPC networking: VPCs, subnets, network ACLs, internet and NAT gateways, route tables.
+"""VPC networking: VPCs, subnets, internet and NAT gateways, route tables (network ACLs and their
+rules are in network_acls.py).
 
-Each is list-then-convert (a ResourceSpec); the links to the VPC, the subnets an ACL protects and the
-internet gateways a route table sends to the Internet come from the listed item itself.
+Each is list-then-convert (a ResourceSpec); the links to the VPC and the internet gateways a route
+table sends to the Internet come from the listed item itself.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from graph_aws.aws.resources.ec2.model import (
     INTERNET_GATEWAY,
     INTERNET_KEY,
     NAT_GATEWAY,
-    NETWORK_ACL,
     ROUTE_TABLE,
     SUBNET,
     VPC,
@@ -32,8 +32,6 @@ from graph_aws.aws.resources.registry import ResourceSpec, Where
 from graph_aws.model import Entity, Relationship, RelationshipType, epoch_millis
 
 VPC_CONTAINS_SUBNET = RelationshipType(VPC, "CONTAINS", SUBNET)
-VPC_HAS_NETWORK_ACL = RelationshipType(VPC, "HAS", NETWORK_ACL)
-NETWORK_ACL_PROTECTS_SUBNET = RelationshipType(NETWORK_ACL, "PROTECTS", SUBNET)
 VPC_HAS_INTERNET_GATEWAY = RelationshipType(VPC, "HAS", INTERNET_GATEWAY)
 VPC_HAS_NAT_GATEWAY = RelationshipType(VPC, "HAS", NAT_GATEWAY)
 VPC_HAS_ROUTE_TABLE = RelationshipType(VPC, "HAS", ROUTE_TABLE)
@@ -109,36 +107,6 @@ def to_subnet(raw: Mapping[str, Any], where: Where) -> Entity:
 
 def subnet_in_vpc(raw: Mapping[str, Any], where: Where) -> Iterator[Relationship]:
     yield link(VPC, vpc_key(where, raw["VpcId"]), "CONTAINS", SUBNET, subnet_key(where, raw["SubnetId"]))
-
-
-def to_network_acl(raw: Mapping[str, Any], where: Where) -> Entity:
-    key = arn_of(where, "network-acl", raw["NetworkAclId"])
-    return ec2_entity(
-        NETWORK_ACL,
-        where,
-        raw,
-        key=key,
-        resource_id=raw["NetworkAclId"],
-        console=("vpc", f"NetworkAclDetails:networkAclId={raw['NetworkAclId']}"),
-        properties={
-            "networkAclId": raw["NetworkAclId"],
-            "category": ["network"],  # the data model's Firewall requires it
-            "vpcId": raw["VpcId"],
-            "default": raw.get("IsDefault"),
-            "isDefault": raw.get("IsDefault"),
-            "entries": compact_json(raw.get("Entries")),
-            "ingressRules": compact_json([e for e in raw.get("Entries") or [] if not e.get("Egress")]),
-            "egressRules": compact_json([e for e in raw.get("Entries") or [] if e.get("Egress")]),
-            "subnetIds": ids(raw.get("Associations"), "SubnetId") or None,
-        },
-    )
-
-
-def network_acl_links(raw: Mapping[str, Any], where: Where) -> Iterator[Relationship]:
-    acl_key = arn_of(where, "network-acl", raw["NetworkAclId"])
-    yield link(VPC, vpc_key(where, raw["VpcId"]), "HAS", NETWORK_ACL, acl_key)
-    for subnet_id in ids(raw.get("Associations"), "SubnetId"):
-        yield link(NETWORK_ACL, acl_key, "PROTECTS", SUBNET, subnet_key(where, subnet_id))
 
 
 def to_internet_gateway(raw: Mapping[str, Any], where: Where) -> Entity:
@@ -311,17 +279,6 @@ NETWORK_SPECS = (
         enrich=relate(subnet_in_vpc),
         relationships=(VPC_CONTAINS_SUBNET,),
         permissions=("ec2:DescribeSubnets",),
-    ),
-    _spec(
-        "fetch-ec2-network-acls",
-        "Fetch VPC network ACLs",
-        "describe_network_acls",
-        "NetworkAcls",
-        entity=NETWORK_ACL,
-        convert=to_network_acl,
-        enrich=relate(network_acl_links),
-        relationships=(VPC_HAS_NETWORK_ACL, NETWORK_ACL_PROTECTS_SUBNET),
-        permissions=("ec2:DescribeNetworkAcls",),
     ),
     _spec(
         "fetch-ec2-internet-gateways",

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graph_aws.aws.resources.ec2.model import (
+    EBS_SNAPSHOT,
     EBS_VOLUME,
     EC2,
     arn_of,
@@ -14,12 +15,16 @@ from graph_aws.aws.resources.ec2.model import (
     ids,
     link,
     relate,
+    snapshot_key,
 )
 from graph_aws.aws.resources.kms import KMS_KEY
 from graph_aws.aws.resources.registry import ResourceSpec, Where
 from graph_aws.model import Entity, Relationship, RelationshipType, epoch_millis
 
 VOLUME_USES_KMS_KEY = RelationshipType(EBS_VOLUME, "USES", KMS_KEY)
+# A volume made from a snapshot USES it (JupiterOne's relationship); the snapshot's ARN names no
+# account, so the snapshot may be another account's.
+VOLUME_USES_SNAPSHOT = RelationshipType(EBS_VOLUME, "USES", EBS_SNAPSHOT)
 
 
 def kms_key_arn(key_id: str, where: Where) -> str:
@@ -58,9 +63,11 @@ def to_ebs_volume(raw: Mapping[str, Any], where: Where) -> Entity:
 
 
 def volume_uses_key(raw: Mapping[str, Any], where: Where) -> Iterator[Relationship]:
+    volume = arn_of(where, "volume", raw["VolumeId"])
     if raw.get("KmsKeyId"):
-        volume = arn_of(where, "volume", raw["VolumeId"])
         yield link(EBS_VOLUME, volume, "USES", KMS_KEY, kms_key_arn(raw["KmsKeyId"], where))
+    if raw.get("SnapshotId"):
+        yield link(EBS_VOLUME, volume, "USES", EBS_SNAPSHOT, snapshot_key(where, raw["SnapshotId"]))
 
 
 EBS_VOLUMES = ResourceSpec(
@@ -73,6 +80,6 @@ EBS_VOLUMES = ResourceSpec(
     entity=EBS_VOLUME,
     convert=to_ebs_volume,
     enrich=relate(volume_uses_key),
-    relationships=(VOLUME_USES_KMS_KEY,),
+    relationships=(VOLUME_USES_KMS_KEY, VOLUME_USES_SNAPSHOT),
     permissions=("ec2:DescribeVolumes",),
 )
