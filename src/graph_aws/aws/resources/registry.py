@@ -114,7 +114,8 @@ class ServiceSpec:
         )
 
 
-Converter = Callable[[Mapping[str, Any], Where], Entity]
+# A converter returns None for an item that is not an entity of its step (a gateway load balancer).
+Converter = Callable[[Any, Where], Entity | None]
 Enricher = Callable[[StepContext, Any, Where, Mapping[str, Any], Entity], None]
 Detailer = Callable[[Any, Any], Mapping[str, Any]]
 RegionFinisher = Callable[[StepContext, Any, Where, list[tuple[Mapping[str, Any], Entity]]], None]
@@ -139,8 +140,6 @@ class ResourceSpec:
     extra_entities: tuple[EntityType, ...] = ()
     relationships: tuple[RelationshipType, ...] = ()  # besides service HAS entity
     depends_on: tuple[str, ...] = ()
-    # Items to leave out (gateway load balancers, which JupiterOne has no type for).
-    include: Callable[[Mapping[str, Any]], bool] | None = None
     # A call per listed item whose answer is what `convert` reads: ListTables names the tables,
     # DescribeTable describes one. `detail(client, item)`.
     detail: Detailer | None = None
@@ -150,9 +149,9 @@ class ResourceSpec:
     # batches (tags of 20 load balancers at once) or what needs the whole region's items:
     # `after_region(context, client, where, [(item, entity)])`.
     after_region: RegionFinisher | None = None
-    # A global spec is read in the session's region unless its partition is named here
-    # (CloudFront-scope WAF lives in us-east-1); a partition that is absent has no such service.
-    global_regions: Mapping[str, str] | None = None
+    # A global service that answers in one region of each partition (CloudFront-scope WAF:
+    # us-east-1 of aws); nothing is read in the partitions it does not name.
+    home_regions: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -216,15 +215,15 @@ def list_items(client: Any, spec: ResourceSpec | RelationshipSpec) -> Iterator[M
 
 
 def regions_to_read(
-    context: StepContext, regional: bool, global_regions: Mapping[str, str] | None
+    context: StepContext, regional: bool, home_regions: Mapping[str, str] | None
 ) -> list[str]:
     resources: AccountResources = context.resources
     if regional:
         return regions_of(context)
-    if global_regions is None:
+    if home_regions is None:
         return [resources.session.region]
-    region = global_regions.get(resources.partition)
-    return [region] if region else []
+    home = home_regions.get(resources.partition)
+    return [home] if home else []
 
 
 def resource_step(spec: ResourceSpec) -> Step:
@@ -238,14 +237,15 @@ def resource_step(spec: ResourceSpec) -> Step:
             failed: list[Exception] = []
             added: list[tuple[Mapping[str, Any], Entity]] = []
             for listed in list_items(client, spec):
-                if spec.include is not None and not spec.include(listed):
-                    continue
                 try:
                     item = spec.detail(client, listed) if spec.detail else listed
                 except Exception as error:  # as for enrich below: the other items go on
                     failed.append(error)
                     continue
-                entity = context.job_state.add_entity(spec.convert(item, where))
+                converted = spec.convert(item, where)
+                if converted is None:
+                    continue
+                entity = context.job_state.add_entity(converted)
                 added.append((item, entity))
                 context.job_state.add_relationship(
                     make_relationship(
@@ -266,7 +266,7 @@ def resource_step(spec: ResourceSpec) -> Step:
                     context.warn(f"{region}: {len(failed)} items could not be read in full")
                 raise failed[0]
 
-        for_each_region(context, in_region, regions_to_read(context, spec.regional, spec.global_regions))
+        for_each_region(context, in_region, regions_to_read(context, spec.regional, spec.home_regions))
 
     depends = (spec.service.step_id, *(("fetch-regions",) if spec.regional else ()), *spec.depends_on)
     return Step(

@@ -51,12 +51,10 @@ _TEXT_ATTRIBUTES = {
 }
 
 
-def is_collected(raw: Mapping[str, Any]) -> bool:
-    return raw.get("Type") in V2_TYPES
-
-
-def to_load_balancer(raw: Mapping[str, Any], where: Where) -> Entity:
-    kind = V2_TYPES[raw["Type"]]
+def to_load_balancer(raw: Mapping[str, Any], where: Where) -> Entity | None:
+    kind = V2_TYPES.get(raw.get("Type", ""))
+    if kind is None:
+        return None  # a gateway load balancer: JupiterOne has no type for it
     zones = raw.get("AvailabilityZones") or []
     return make_entity(
         key=raw["LoadBalancerArn"],
@@ -194,7 +192,6 @@ V2_LOAD_BALANCERS = ResourceSpec(
     client="elbv2",
     operation="describe_load_balancers",
     result_key="LoadBalancers",
-    include=is_collected,
     entity=ALB,
     convert=to_load_balancer,
     enrich=enrich_load_balancer,
