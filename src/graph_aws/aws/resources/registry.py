@@ -152,6 +152,9 @@ class ResourceSpec:
     # A global service that answers in one region of each partition (CloudFront-scope WAF:
     # us-east-1 of aws); nothing is read in the partitions it does not name.
     home_regions: Mapping[str, str] | None = None
+    # A list call botocore has no paginator for, paged by hand with this field: its answer's
+    # "NextMarker" goes back as the next request's "NextMarker" (WAF's ListWebACLs).
+    next_marker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,14 @@ def list_items(client: Any, spec: ResourceSpec | RelationshipSpec) -> Iterator[M
     if isinstance(spec, ResourceSpec) and spec.whole_response:
         answer = getattr(client, spec.operation)(**spec.parameters)
         yield {k: v for k, v in answer.items() if k != "ResponseMetadata"}
+    elif isinstance(spec, ResourceSpec) and spec.next_marker:
+        marker: dict[str, Any] = {}
+        while True:
+            answer = getattr(client, spec.operation)(**spec.parameters, **marker)
+            yield from _dig(answer, spec.result_key)
+            if not answer.get(spec.next_marker):
+                return
+            marker = {spec.next_marker: answer[spec.next_marker]}
     elif spec.paginated and "." not in spec.result_key:
         yield from paginate(client, spec.operation, spec.result_key, **spec.parameters)
     elif spec.paginated:

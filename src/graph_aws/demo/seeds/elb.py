@@ -3,7 +3,8 @@ classic load balancer with an HTTPS listener (the ACM seed's certificate, a pred
 and a plain HTTP one, sending to the EC2 seed's instance; an application load balancer with an HTTPS
 listener (with a path rule) forwarding to a target group and an HTTP listener that forwards too
 instead of redirecting (what alb-http-to-https-redirection-check flags), invalid headers dropped
-and deletion protection on; a network load balancer with a TCP and a TLS listener, without
+and deletion protection on; an internal application load balancer without listeners; a network
+load balancer with a TCP and a TLS listener, without
 deletion protection (what elb-deletion-protection-enabled flags, as it flags the classic one)."""
 
 from __future__ import annotations
@@ -113,6 +114,14 @@ def _v2(elbv2: Any, vpc: str, subnets: list[str], group: str, certificate: str) 
         Actions=forward,
     )
     elbv2.create_listener(LoadBalancerArn=application, Protocol="HTTP", Port=80, DefaultActions=forward)
+    # An internal one with no listener yet, which the WAF seed protects with a classic web ACL.
+    elbv2.create_load_balancer(
+        Name="graph-aws-demo-admin",
+        Subnets=subnets,
+        SecurityGroups=[group],
+        Scheme="internal",
+        Type="application",
+    )
     network = elbv2.create_load_balancer(
         Name="graph-aws-demo-net", Subnets=subnets, SecurityGroups=[group], Type="network"
     )["LoadBalancers"][0]["LoadBalancerArn"]
