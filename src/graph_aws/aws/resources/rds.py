@@ -1,4 +1,10 @@
-"""RDS: clusters and DB instances, the keys that encrypt them and the security groups that protect them."""
+"""RDS: clusters and DB instances, the keys that encrypt them and the security groups that protect
+them; DB and cluster snapshots, encrypted or not, public or shared (the rules
+rds-snapshots-public-prohibited and rds-snapshot-encrypted).
+
+Who may restore a snapshot is its `restore` attribute: `all` makes it public, account ids share it.
+Only manual snapshots can be shared, so only theirs are asked for (one call per manual snapshot).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,10 @@ from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, 
 RDS = ServiceSpec("rds", "RDS", EntityType("RDS", "aws_rds", ("Service",)), function=("database",))
 RDS_CLUSTER = EntityType("RDS Cluster", "aws_rds_cluster", ("DataStore", "Database", "Cluster"))
 DB_INSTANCE = EntityType("RDS DB Instance", "aws_db_instance", ("DataStore", "Database", "Host"))
+DB_SNAPSHOT = EntityType("RDS DB Snapshot", "aws_db_snapshot", ("DataStore", "Database", "Image"))
+CLUSTER_SNAPSHOT = EntityType(
+    "RDS Cluster Snapshot", "aws_db_cluster_snapshot", ("DataStore", "Database", "Image")
+)
 
 
 def common_properties(raw: Mapping[str, Any], where: Where) -> dict[str, Any]:
@@ -181,4 +191,146 @@ DB_INSTANCES = ResourceSpec(
     permissions=("rds:DescribeDBInstances",),
 )
 
-STEPS = (RDS.step(), resource_step(RDS_CLUSTERS), resource_step(DB_INSTANCES))
+
+def snapshot_properties(raw: Mapping[str, Any], where: Where) -> dict[str, Any]:
+    """What DB and cluster snapshots share."""
+    key = raw.get("KmsKeyId")
+    return {
+        "snapshotType": raw.get("SnapshotType"),
+        "status": raw.get("Status"),
+        "engine": raw.get("Engine"),
+        "engineVersion": raw.get("EngineVersion"),
+        "encrypted": bool(raw.get("Encrypted", raw.get("StorageEncrypted"))),
+        "kmsKeyId": key if key and key.startswith("arn:") else None,
+        "allocatedStorage": raw.get("AllocatedStorage"),
+        "classification": None,
+        "createdOn": epoch_millis(raw.get("SnapshotCreateTime")),
+        "accountId": where.account_id,
+        "region": where.region,
+    }
+
+
+def to_db_snapshot(raw: Mapping[str, Any], where: Where) -> Entity:
+    return make_entity(
+        key=raw["DBSnapshotArn"],
+        type=DB_SNAPSHOT.type,
+        classes=DB_SNAPSHOT.classes,
+        name=raw["DBSnapshotIdentifier"],
+        properties={
+            "arn": raw["DBSnapshotArn"],
+            "dbSnapshotIdentifier": raw["DBSnapshotIdentifier"],
+            "dbInstanceIdentifier": raw.get("DBInstanceIdentifier"),
+            **snapshot_properties(raw, where),
+        },
+        tags=raw.get("TagList"),
+    )
+
+
+def to_cluster_snapshot(raw: Mapping[str, Any], where: Where) -> Entity:
+    return make_entity(
+        key=raw["DBClusterSnapshotArn"],
+        type=CLUSTER_SNAPSHOT.type,
+        classes=CLUSTER_SNAPSHOT.classes,
+        name=raw["DBClusterSnapshotIdentifier"],
+        properties={
+            "arn": raw["DBClusterSnapshotArn"],
+            "dbClusterSnapshotIdentifier": raw["DBClusterSnapshotIdentifier"],
+            "dbClusterIdentifier": raw.get("DBClusterIdentifier"),
+            **snapshot_properties(raw, where),
+        },
+        tags=raw.get("TagList"),
+    )
+
+
+def restore_sharing(attributes: list[Mapping[str, Any]]) -> dict[str, Any]:
+    values = [
+        v for a in attributes if a.get("AttributeName") == "restore" for v in a.get("AttributeValues") or []
+    ]
+    accounts = [v for v in values if v != "all"]
+    return {"public": "all" in values, "shared": bool(values), "sharedWithAccounts": accounts or None}
+
+
+def _link_snapshot(
+    context: StepContext, snapshot: Entity, raw: Mapping[str, Any], owner: tuple[str, str]
+) -> None:
+    owner_type, owner_key = owner
+    context.job_state.add_relationship(
+        make_relationship(from_type=owner_type, from_key=owner_key, verb="CONTAINS", to_entity=snapshot)
+    )
+    if snapshot.get("kmsKeyId"):
+        context.job_state.add_relationship(
+            make_relationship(
+                from_entity=snapshot, verb="USES", to_type=KMS_KEY.type, to_key=snapshot["kmsKeyId"]
+            )
+        )
+
+
+def enrich_db_snapshot(
+    context: StepContext, rds: Any, where: Where, raw: Mapping[str, Any], snapshot: Entity
+) -> None:
+    if raw.get("DBInstanceIdentifier"):
+        _link_snapshot(
+            context, snapshot, raw, (DB_INSTANCE.type, where.arn("rds", f"db:{raw['DBInstanceIdentifier']}"))
+        )
+    if raw.get("SnapshotType") == "manual":
+        answer = rds.describe_db_snapshot_attributes(DBSnapshotIdentifier=raw["DBSnapshotIdentifier"])
+        attributes = answer["DBSnapshotAttributesResult"].get("DBSnapshotAttributes") or []
+        context.job_state.enrich_entity(snapshot["_key"], restore_sharing(attributes))
+
+
+def enrich_cluster_snapshot(
+    context: StepContext, rds: Any, where: Where, raw: Mapping[str, Any], snapshot: Entity
+) -> None:
+    if raw.get("DBClusterIdentifier"):
+        _link_snapshot(
+            context,
+            snapshot,
+            raw,
+            (RDS_CLUSTER.type, where.arn("rds", f"cluster:{raw['DBClusterIdentifier']}")),
+        )
+    if raw.get("SnapshotType") == "manual":
+        answer = rds.describe_db_cluster_snapshot_attributes(
+            DBClusterSnapshotIdentifier=raw["DBClusterSnapshotIdentifier"]
+        )
+        attributes = answer["DBClusterSnapshotAttributesResult"].get("DBClusterSnapshotAttributes") or []
+        context.job_state.enrich_entity(snapshot["_key"], restore_sharing(attributes))
+
+
+DB_SNAPSHOTS = ResourceSpec(
+    step_id="fetch-rds-db-snapshots",
+    name="Fetch RDS DB snapshots and who may restore them",
+    service=RDS,
+    client="rds",
+    operation="describe_db_snapshots",
+    result_key="DBSnapshots",
+    entity=DB_SNAPSHOT,
+    convert=to_db_snapshot,
+    enrich=enrich_db_snapshot,
+    relationships=(
+        RelationshipType(DB_INSTANCE, "CONTAINS", DB_SNAPSHOT),
+        RelationshipType(DB_SNAPSHOT, "USES", KMS_KEY),
+    ),
+    permissions=("rds:DescribeDBSnapshots", "rds:DescribeDBSnapshotAttributes"),
+)
+
+CLUSTER_SNAPSHOTS = ResourceSpec(
+    step_id="fetch-rds-cluster-snapshots",
+    name="Fetch RDS cluster snapshots and who may restore them",
+    service=RDS,
+    client="rds",
+    operation="describe_db_cluster_snapshots",
+    result_key="DBClusterSnapshots",
+    entity=CLUSTER_SNAPSHOT,
+    convert=to_cluster_snapshot,
+    enrich=enrich_cluster_snapshot,
+    relationships=(
+        RelationshipType(RDS_CLUSTER, "CONTAINS", CLUSTER_SNAPSHOT),
+        RelationshipType(CLUSTER_SNAPSHOT, "USES", KMS_KEY),
+    ),
+    permissions=("rds:DescribeDBClusterSnapshots", "rds:DescribeDBClusterSnapshotAttributes"),
+)
+
+STEPS = (
+    RDS.step(),
+    *(resource_step(s) for s in (RDS_CLUSTERS, DB_INSTANCES, DB_SNAPSHOTS, CLUSTER_SNAPSHOTS)),
+)

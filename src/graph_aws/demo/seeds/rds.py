@@ -1,4 +1,6 @@
-"""RDS: per region, an encrypted Aurora cluster with one instance, behind the default security group."""
+"""RDS: per region, an encrypted Aurora cluster with one instance, behind the default security group,
+and a manual snapshot of it; and a small unencrypted PostgreSQL instance whose manual snapshot anyone
+may restore (what rds-snapshots-public-prohibited and rds-snapshot-encrypted flag)."""
 
 from __future__ import annotations
 
@@ -28,4 +30,21 @@ def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
             DBClusterIdentifier="graph-aws-demo",
             Engine="aurora-mysql",
             DBInstanceClass="db.r6g.large",
+        )
+        rds.create_db_cluster_snapshot(
+            DBClusterSnapshotIdentifier="graph-aws-demo-before-upgrade", DBClusterIdentifier="graph-aws-demo"
+        )
+        rds.create_db_instance(
+            DBInstanceIdentifier="graph-aws-demo-legacy",
+            Engine="postgres",
+            DBInstanceClass="db.t3.micro",
+            AllocatedStorage=20,
+            MasterUsername="admin",
+            MasterUserPassword="not-a-secret-1",
+        )
+        rds.create_db_snapshot(
+            DBSnapshotIdentifier="graph-aws-demo-legacy-export", DBInstanceIdentifier="graph-aws-demo-legacy"
+        )
+        rds.modify_db_snapshot_attribute(
+            DBSnapshotIdentifier="graph-aws-demo-legacy-export", AttributeName="restore", ValuesToAdd=["all"]
         )
