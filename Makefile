@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench catalog clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(VENV)/.test-installed
 
 test: lint node_modules/.installed
 	$(BIN)/pytest -q
+
+# The README's collected-types tables, from the step registry.
+catalog: $(VENV)/.test-installed
+	$(BIN)/python -m graph_aws.aws.catalog README.md
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python bench/org_collect.py

@@ -80,3 +80,5 @@ ACCOUNT_STEPS: tuple[Step, ...] = (
         permissions=("account:GetAlternateContact", "account:GetContactInformation"),
     ),
 )
+
+TESTED_WITH = {"aws_account": "moto, patched (account GetContactInformation)"}

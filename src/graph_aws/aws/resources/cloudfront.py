@@ -219,3 +219,5 @@ DISTRIBUTIONS = ResourceSpec(
 )
 
 STEPS = (CLOUDFRONT.step(), resource_step(DISTRIBUTIONS))
+
+TESTED_WITH = {"aws_cloudfront_distribution": "moto, patched (Lambda@Edge associations kept)"}

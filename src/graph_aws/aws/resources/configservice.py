@@ -86,3 +86,5 @@ CONFIG_RULES = ResourceSpec(
 )
 
 STEPS = (CONFIG.step(), resource_step(CONFIG_RULES))
+
+TESTED_WITH = {"aws_config_rule": "moto, patched (DescribeComplianceByConfigRule)"}

@@ -170,3 +170,10 @@ STEPS = (
     WAF_V2.step(),
     *(resource_step(s) for s in (REGIONAL_V2_ACLS, CLOUDFRONT_V2_ACLS, CLASSIC_ACLS, CLASSIC_REGIONAL_ACLS)),
 )
+
+# How the tests reach these types (the README's table says it): moto has no classic WAF, and no
+# wafv2 ListResourcesForWebACL; the demo's seed module patches both in.
+TESTED_WITH = {
+    "aws_waf_web_acl": "moto, patched (classic WAF: ListWebACLs, ListResourcesForWebACL)",
+    "aws_waf_v2_web_acl": "moto, patched (ListResourcesForWebACL)",
+}

@@ -42,3 +42,8 @@ STEPS = (
     relationship_step(PEERING_CONNECTIONS),
     relationship_step(FLOW_LOGS),
 )
+
+TESTED_WITH = {
+    "aws_ebs_snapshot": "moto; its KMS key on a botocore-shaped Snapshot (moto names none)",
+    "aws_ami": "moto; another account's image on a botocore-shaped Image",
+}
