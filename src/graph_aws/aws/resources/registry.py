@@ -64,7 +64,7 @@ class ServiceSpec:
 
     @property
     def step_id(self) -> str:
-        return f"create-{self.name}-service"
+        return f"create-{self.name.replace('_', '-')}-service"  # step ids are kebab-case: waf_v2
 
     @property
     def key_of(self) -> Callable[[str], str]:
