@@ -60,6 +60,31 @@ def test_an_organization_with_every_resource_type_in_two_regions(emulated, tmp_p
     # No list call twice for the same account, region and page: one ListBuckets per ingested account.
     ingested = 1 + 4 - 2  # the management account and the members, less the skipped and the suspended
     assert emulated.proxy.calls["s3:ListBuckets"] == ingested
+    # And one listing per account and region (per account for a global one) of each of these.
+    per_region = {
+        "ec2:DescribeSnapshots": 1,
+        "ec2:DescribeKeyPairs": 1,
+        "ec2:DescribeLaunchTemplates": 1,
+        "ec2:DescribeVpnGateways": 1,
+        "ec2:DescribeVpcPeeringConnections": 1,
+        "ec2:DescribeFlowLogs": 1,
+        "ec2:GetEbsEncryptionByDefault": 1,
+        "logs:DescribeLogGroups": 1,
+        "logs:DescribeMetricFilters": 1,
+        "monitoring:DescribeAlarms": 1,
+        "elasticloadbalancing:DescribeLoadBalancers": 2,  # classic and v2 share the name
+        "elasticloadbalancing:DescribeTargetGroups": 1,
+        "dynamodb:ListTables": 1,
+        "elasticfilesystem:File-systems": 1,
+        "cloudformation:DescribeStacks": 1,
+        "rds:DescribeDBSnapshots": 1,
+        "rds:DescribeDBClusterSnapshots": 1,
+        "waf-regional:ListWebACLs": 1,
+    }
+    for operation, calls in per_region.items():
+        assert emulated.proxy.calls[operation] == calls * ingested * len(REGIONS), operation
+    assert emulated.proxy.calls["waf:ListWebACLs"] == ingested
+    assert emulated.proxy.calls["wafv2:ListWebACLs"] == ingested * (len(REGIONS) + 1)  # and CloudFront's
 
 
 def test_a_denied_service_is_partial_kept_and_reported(emulated, tmp_path):
