@@ -272,6 +272,18 @@ def test_load_balancer_questions(store):
     )
 
 
+def test_autoscaling_health_checks(store):
+    # aws-config: autoscaling-group-elb-healthcheck-required
+    assert (
+        names(
+            store,
+            "FIND aws_autoscaling_group WITH (targetGroupARNs != undefined "
+            "OR LoadBalancerNames != undefined) AND healthCheckType = 'EC2'",
+        )
+        == ["graph-aws-demo-workers"] * 2
+    )
+
+
 def test_cloudfront_and_waf_questions(store):
     # aws-config: cloudfront-default-root-object-configured, cloudfront-associated-with-waf
     (legacy,) = run_query(store, "FIND aws_cloudfront_distribution WITH defaultRootObject = ''").rows

@@ -1,17 +1,19 @@
 """Elastic Load Balancing, per region, in the default VPC and behind its default security group: a
 classic load balancer with an HTTPS listener (the ACM seed's certificate, a predefined TLS policy)
 and a plain HTTP one, sending to the EC2 seed's instance; an application load balancer with an HTTPS
-listener (with a path rule) forwarding to a target group and an HTTP listener that forwards too
-instead of redirecting (what alb-http-to-https-redirection-check flags), invalid headers dropped
-and deletion protection on; an internal application load balancer without listeners; a network
-load balancer with a TCP and a TLS listener, without
-deletion protection (what elb-deletion-protection-enabled flags, as it flags the classic one)."""
+listener (with a path rule) forwarding to a target group (the Auto Scaling seed's group sends to
+it) and an HTTP listener that forwards too instead of redirecting (what
+alb-http-to-https-redirection-check flags), invalid headers dropped and deletion protection on; an
+internal application load balancer without listeners; a network load balancer with a TCP and a
+TLS listener, without deletion protection (what elb-deletion-protection-enabled flags, as it flags
+the classic one)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from graph_aws.demo.seeds import ClientFactory
+from graph_aws.demo.seeds.autoscaling import GROUP
 
 PREDEFINED_POLICY = "ELBSecurityPolicy-TLS-1-2-2017-01"
 
@@ -43,7 +45,7 @@ def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
             for i in r["Instances"]
         ]
         _classic(client("elb", region), subnets, group, certificate, instances[:1])
-        _v2(client("elbv2", region), default_vpc, subnets, group, certificate)
+        _v2(client("elbv2", region), client("autoscaling", region), default_vpc, subnets, group, certificate)
 
 
 def _classic(elb: Any, subnets: list[str], group: str, certificate: str, instances: list[str]) -> None:
@@ -80,7 +82,7 @@ def _classic(elb: Any, subnets: list[str], group: str, certificate: str, instanc
         )
 
 
-def _v2(elbv2: Any, vpc: str, subnets: list[str], group: str, certificate: str) -> None:
+def _v2(elbv2: Any, autoscaling: Any, vpc: str, subnets: list[str], group: str, certificate: str) -> None:
     application = elbv2.create_load_balancer(
         Name="graph-aws-demo-app",
         Subnets=subnets,
@@ -99,6 +101,8 @@ def _v2(elbv2: Any, vpc: str, subnets: list[str], group: str, certificate: str) 
         Name="graph-aws-demo-web", Protocol="HTTP", Port=80, VpcId=vpc, TargetType="instance"
     )["TargetGroups"][0]["TargetGroupArn"]
     forward = [{"Type": "forward", "TargetGroupArn": targets}]
+    # The Auto Scaling seed's group sends to it (and keeps checking health by EC2 alone).
+    autoscaling.attach_load_balancer_target_groups(AutoScalingGroupName=GROUP, TargetGroupARNs=[targets])
     https = elbv2.create_listener(
         LoadBalancerArn=application,
         Protocol="HTTPS",
