@@ -140,3 +140,35 @@ def test_a_denied_region_costs_that_region_only(run_steps, client, deny_tables_i
     )
     assert {t["region"] for t in result.job_state.iter_entities("aws_dynamodb_table")} == {"us-east-1"}
     assert "aws_dynamodb_table" in result.partial_types
+
+
+DENIALS = [
+    ("fetch-efs-file-systems", "efs.DescribeFileSystems", "aws_efs_file_system", efs),
+    (
+        "fetch-cloudformation-stacks",
+        "cloudformation.DescribeStacks",
+        "aws_cloudformation_stack",
+        cloudformation,
+    ),
+    ("fetch-rds-db-snapshots", "rds.DescribeDBSnapshots", "aws_db_snapshot", rds),
+    ("fetch-rds-cluster-snapshots", "rds.DescribeDBClusterSnapshots", "aws_db_cluster_snapshot", rds),
+]
+
+
+@pytest.mark.parametrize(("step_id", "event", "type_", "seeds"), DENIALS, ids=[d[0] for d in DENIALS])
+def test_each_denied_region_costs_that_region_only(run_steps, client, step_id, event, type_, seeds):
+    seeds.seed(client, ACCOUNT, ["us-east-1", "eu-west-1"])
+
+    def hook(model, context, **_):
+        if context.get("client_region") == "eu-west-1":
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "SCP"}}, model.name)
+
+    entry = (f"before-call.{event}", hook)
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    try:
+        result = run_steps(step_id)
+    finally:
+        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+    assert status(result, step_id).error.startswith(f"{step_id}: eu-west-1: access denied (AccessDenied)")
+    assert {e["region"] for e in result.job_state.iter_entities(type_)} == {"us-east-1"}
+    assert type_ in result.partial_types
