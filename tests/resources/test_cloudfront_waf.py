@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from graph_aws.aws.resources.cloudfront import origin_targets
 from graph_aws.aws.resources.registry import Where
-from graph_aws.demo.seeds import acm, cloudfront, ec2, elb, waf
+from graph_aws.demo.seeds import acm, autoscaling, cloudfront, ec2, elb, waf
 from graph_aws.engine import StepStatus
 
 ACCOUNT = "123456789012"
@@ -87,7 +87,7 @@ def test_s3_origins_are_known_by_their_domain(domain, bucket):
 
 @pytest.fixture
 def protected(client):
-    for module in (acm, ec2, elb, cloudfront, waf):
+    for module in (acm, autoscaling, ec2, elb, cloudfront, waf):
         module.seed(client, ACCOUNT, ["us-east-1"])
 
 

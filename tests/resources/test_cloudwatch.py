@@ -87,7 +87,7 @@ def test_an_alarm_carries_the_pattern_of_the_filter_that_feeds_its_metric(run_st
     alarms = {a["name"]: a for a in result.job_state.iter_entities("aws_cloudwatch_metric_alarm")}
     root = alarms["root_usage_alarm"]
     assert root["_key"] == root["arn"] == f"arn:aws:cloudwatch:us-east-1:{ACCOUNT}:alarm:root_usage_alarm"
-    assert root["_class"] == ["Monitor"] and root["region"] == "us-east-1"
+    assert root["_class"] == ["Control"] and root["region"] == "us-east-1"
     assert root["metricName"] == "root_usage" and root["namespace"] == "CIS"
     assert root["metricFilterPatterns"] == [ROOT_PATTERN]
     assert root["metricFilterNames"] == ["root_usage_metric"]

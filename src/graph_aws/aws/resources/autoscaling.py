@@ -11,7 +11,10 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.model import Entity, EntityType, epoch_millis, make_entity
 
 AUTOSCALING = ServiceSpec(
-    "autoscaling", "Auto Scaling", EntityType("Auto Scaling", "aws_autoscaling", ("Service",))
+    "autoscaling",
+    "Auto Scaling",
+    EntityType("Auto Scaling", "aws_autoscaling", ("Service",)),
+    function=("workload-management",),
 )
 AUTOSCALING_GROUP = EntityType("Auto Scaling Group", "aws_autoscaling_group", ("Deployment", "Group"))
 

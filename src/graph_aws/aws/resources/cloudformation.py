@@ -10,7 +10,10 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.model import Entity, EntityType, epoch_millis, make_entity
 
 CLOUDFORMATION = ServiceSpec(
-    "cloudformation", "CloudFormation", EntityType("CloudFormation", "aws_cloudformation", ("Service",))
+    "cloudformation",
+    "CloudFormation",
+    EntityType("CloudFormation", "aws_cloudformation", ("Service",)),
+    function=("provisioning",),
 )
 STACK = EntityType("CloudFormation Stack", "aws_cloudformation_stack", ("Configuration",))
 

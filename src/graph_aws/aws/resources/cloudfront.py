@@ -17,7 +17,7 @@ from typing import Any
 
 from graph_aws.aws.resources.acm import ACM_CERTIFICATE
 from graph_aws.aws.resources.awslambda import LAMBDA_FUNCTION
-from graph_aws.aws.resources.ec2.model import INTERNET, INTERNET_KEY
+from graph_aws.aws.resources.ec2.model import INTERNET, INTERNET_KEY, to_internet
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
 from graph_aws.aws.resources.s3 import S3_BUCKET
 from graph_aws.aws.resources.waf import REST_API, WAF_V2_WEB_ACL, WAF_WEB_ACL, classic_web_acl_arn
@@ -32,7 +32,12 @@ from graph_aws.model import (
     make_relationship,
 )
 
-CLOUDFRONT = ServiceSpec("cloudfront", "CloudFront", EntityType("CloudFront", "aws_cloudfront", ("Service",)))
+CLOUDFRONT = ServiceSpec(
+    "cloudfront",
+    "CloudFront",
+    EntityType("CloudFront", "aws_cloudfront", ("Service",)),
+    function=("content-distribution",),
+)
 DISTRIBUTION = EntityType("CloudFront Distribution", "aws_cloudfront_distribution", ("Gateway",))
 ORIGIN = EntityType(
     "CloudFront Distribution Origin", "aws_cloudfront_distribution_origin", ("Configuration",)
@@ -190,6 +195,8 @@ def enrich_distribution(
         entity = state.add_entity(to_origin(distribution, origin, where))
         state.add_relationship(make_relationship(from_entity=distribution, verb="HAS", to_entity=entity))
     for relationship in distribution_links(raw, distribution, where):
+        if relationship["_fromEntityKey"] == INTERNET_KEY:
+            state.add_mapped_entity(to_internet())  # the Internet is no one's: mapped, made once
         state.add_relationship(relationship)
 
 

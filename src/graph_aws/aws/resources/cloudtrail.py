@@ -30,7 +30,12 @@ from graph_aws.aws.resources.s3 import S3, S3_BUCKET, S3_BUCKETS
 from graph_aws.engine import Step, StepContext
 from graph_aws.model import EntityType, Relationship, RelationshipType, make_relationship, tag_properties
 
-CLOUDTRAIL = ServiceSpec("cloudtrail", "CloudTrail", EntityType("CloudTrail", "aws_cloudtrail", ("Service",)))
+CLOUDTRAIL = ServiceSpec(
+    "cloudtrail",
+    "CloudTrail",
+    EntityType("CloudTrail", "aws_cloudtrail", ("Service",)),
+    function=("auditing", "logging"),
+)
 CLOUDTRAIL_LOGS_BUCKET = RelationshipType(CLOUDTRAIL.entity, "LOGS", S3_BUCKET)
 CLOUDTRAIL_LOGS_LOG_GROUP = RelationshipType(CLOUDTRAIL.entity, "LOGS", LOG_GROUP)
 BUCKET_SENDS_CLOUDTRAIL = RelationshipType(S3_BUCKET, "SENDS", CLOUDTRAIL.entity)

@@ -29,9 +29,17 @@ from graph_aws.model import (
     make_relationship,
 )
 
-CLOUDWATCH = ServiceSpec("cloudwatch", "CloudWatch", EntityType("CloudWatch", "aws_cloudwatch", ("Service",)))
+CLOUDWATCH = ServiceSpec(
+    "cloudwatch",
+    "CloudWatch",
+    EntityType("CloudWatch", "aws_cloudwatch", ("Service",)),
+    function=("monitoring", "logging"),
+)
 LOG_GROUP = EntityType("CloudWatch Log Group", "aws_cloudwatch_log_group", ("Logs",))
-METRIC_ALARM = EntityType("CloudWatch Metric Alarm", "aws_cloudwatch_metric_alarm", ("Monitor",))
+# JupiterOne's AWS documentation gives alarms the class Monitor, which its data model (0.64.2, and
+# the data-model repository since) does not have, so the SDK would reject them: an alarm on a log
+# metric filter is a detective control (CIS section 4), the data model's Control.
+METRIC_ALARM = EntityType("CloudWatch Metric Alarm", "aws_cloudwatch_metric_alarm", ("Control",))
 LOG_GROUP_USES_KMS_KEY = RelationshipType(LOG_GROUP, "USES", KMS_KEY)
 
 # Job data: the metric filters of one region, as DescribeMetricFilters lists them.

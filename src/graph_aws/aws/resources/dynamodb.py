@@ -16,7 +16,9 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
-DYNAMODB = ServiceSpec("dynamodb", "DynamoDB", EntityType("DynamoDB", "aws_dynamodb", ("Service",)))
+DYNAMODB = ServiceSpec(
+    "dynamodb", "DynamoDB", EntityType("DynamoDB", "aws_dynamodb", ("Service",)), function=("database",)
+)
 TABLE = EntityType("DynamoDB Table", "aws_dynamodb_table", ("DataStore", "Database"))
 TABLE_USES_KMS_KEY = RelationshipType(TABLE, "USES", KMS_KEY)
 

@@ -14,7 +14,9 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
-EFS = ServiceSpec("efs", "EFS", EntityType("EFS", "aws_efs", ("Service",)))
+EFS = ServiceSpec(
+    "efs", "EFS", EntityType("EFS", "aws_efs", ("Service",)), function=("file-system", "storage")
+)
 FILE_SYSTEM = EntityType("EFS File System", "aws_efs_file_system", ("DataStore",))
 MOUNT_TARGET = EntityType("EFS Mount Target", "aws_efs_mount_target", ("NetworkEndpoint",))
 

@@ -17,8 +17,16 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, Relationship, RelationshipType, make_entity, make_relationship
 
-WAF = ServiceSpec("waf", "WAF", EntityType("WAF", "aws_waf", ("Service",)))
-WAF_V2 = ServiceSpec("waf_v2", "WAF V2", EntityType("WAF V2", "aws_waf_v2", ("Service",)))
+WAF = ServiceSpec(
+    "waf", "WAF", EntityType("WAF", "aws_waf", ("Service",)), function=("WAF",), category=("security",)
+)
+WAF_V2 = ServiceSpec(
+    "waf_v2",
+    "WAF V2",
+    EntityType("WAF V2", "aws_waf_v2", ("Service",)),
+    function=("WAF",),
+    category=("security",),
+)
 WAF_WEB_ACL = EntityType("WAF Web ACL", "aws_waf_web_acl", ("Firewall",))
 WAF_V2_WEB_ACL = EntityType("WAF v2 Web ACL", "aws_waf_v2_web_acl", ("Firewall",))
 # The API Gateway step's type (the other types branch collects REST APIs, keyed by this ARN).

@@ -113,7 +113,7 @@ def to_vpn_gateway(raw: Mapping[str, Any], where: Where) -> Entity:
             "availabilityZone": raw.get("AvailabilityZone"),
             "vpcIds": ids(attached, "VpcId") or None,
             "category": ["network"],
-            "function": ["vpn"],
+            "function": ["remote-access-gateway"],  # the data model's word for a VPN gateway
             "public": False,  # it connects the VPC to the customer's network, not to the Internet
         },
     )

@@ -1,4 +1,4 @@
-"""Classic load balancers (`aws_elb`, category "classic", as JupiterOne's rules ask for them), their
+"""Classic load balancers (`aws_elb`, `loadBalancerType` "classic"), their
 listeners with protocol, certificate and TLS policy, the instances they send to and their
 security groups.
 
@@ -50,7 +50,10 @@ def to_classic_load_balancer(raw: Mapping[str, Any], where: Where) -> Entity:
         name=raw["LoadBalancerName"],
         properties={
             "arn": arn,
-            "category": ["classic"],  # the rules: FIND aws_elb WITH category = 'classic'
+            # JupiterOne's rules ask `FIND aws_elb WITH category = 'classic'`, but the data model's
+            # Gateway allows no such category (network, application, data, other): the schema wins,
+            # and `loadBalancerType` says classic.
+            "category": ["network"],
             "function": FUNCTION,
             "loadBalancerType": "classic",
             "scheme": raw.get("Scheme"),

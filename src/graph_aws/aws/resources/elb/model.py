@@ -24,6 +24,7 @@ ELB = ServiceSpec(
     "elasticloadbalancing",
     "Elastic Load Balancing",
     EntityType("Elastic Load Balancing", "aws_elasticloadbalancing", ("Service",)),
+    function=("load-balancing",),
 )
 CLASSIC_LB = EntityType("Classic Load Balancer", "aws_elb", ("Gateway",))
 ALB = EntityType("Application Load Balancer", "aws_alb", ("Gateway",))
