@@ -1,7 +1,7 @@
 """CloudFront (global): distributions and their origins, with what they serve and what protects them.
 
-A distribution HAS its origins (`aws_cloudfront_distribution_origin`), CONNECTS the S3 buckets and
-REST APIs they are, USES its ACM certificate, TRIGGERS its Lambda@Edge functions, and is PROTECTED
+A distribution HAS its origins (`aws_cloudfront_distribution_origin`), CONNECTS the S3 buckets
+they are, USES its ACM certificate, TRIGGERS its Lambda@Edge functions, and is PROTECTED
 by the WAF web ACL it names (v2 by ARN, classic by id); the Internet CONNECTS an enabled
 distribution (JupiterOne's aws-threat rule: `find Internet that CONNECTS aws_cloudfront_distribution
 that CONNECTS aws_s3_bucket`). ListDistributions lacks the default root object (the rule
@@ -20,7 +20,7 @@ from graph_aws.aws.resources.awslambda import LAMBDA_FUNCTION
 from graph_aws.aws.resources.ec2.model import INTERNET, INTERNET_KEY, to_internet
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
 from graph_aws.aws.resources.s3 import S3_BUCKET
-from graph_aws.aws.resources.waf import REST_API, WAF_V2_WEB_ACL, WAF_WEB_ACL, classic_web_acl_arn
+from graph_aws.aws.resources.waf import WAF_V2_WEB_ACL, WAF_WEB_ACL, classic_web_acl_arn
 from graph_aws.engine import StepContext
 from graph_aws.model import (
     Entity,
@@ -45,7 +45,6 @@ ORIGIN = EntityType(
 
 # <bucket>.s3.amazonaws.com, <bucket>.s3.<region>.amazonaws.com, <bucket>.s3-website-<region>...
 _S3_ORIGIN = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-](?:website[.-])?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
-_API_ORIGIN = re.compile(r"^(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com$")
 
 
 def _items(container: Mapping[str, Any] | None) -> list[Any]:
@@ -121,17 +120,12 @@ def _function_arn(arn: str) -> str:
 
 
 def origin_targets(raw: Mapping[str, Any], where: Where) -> Iterator[tuple[EntityType, str]]:
-    """What an origin is, when graph-aws collects it: an S3 bucket, or a REST API."""
+    """What an origin is, when graph-aws collects it: an S3 bucket. (A REST API origin waits for the
+    API Gateway types to be collected.)"""
     domain = str(raw.get("DomainName", "")).lower()
     bucket = _S3_ORIGIN.match(domain)
     if bucket:
         yield S3_BUCKET, f"arn:{where.partition}:s3:::{bucket.group('bucket')}"
-    api = _API_ORIGIN.match(domain)
-    if api:
-        yield (
-            REST_API,
-            f"arn:{where.partition}:apigateway:{api.group('region')}::/restapis/{api.group('api')}",
-        )
 
 
 def distribution_links(raw: Mapping[str, Any], distribution: Entity, where: Where) -> Iterator[Relationship]:
@@ -215,7 +209,6 @@ DISTRIBUTIONS = ResourceSpec(
     relationships=(
         RelationshipType(DISTRIBUTION, "HAS", ORIGIN),
         RelationshipType(DISTRIBUTION, "CONNECTS", S3_BUCKET),
-        RelationshipType(DISTRIBUTION, "CONNECTS", REST_API),
         RelationshipType(DISTRIBUTION, "USES", ACM_CERTIFICATE),
         RelationshipType(DISTRIBUTION, "TRIGGERS", LAMBDA_FUNCTION),
         RelationshipType(WAF_V2_WEB_ACL, "PROTECTS", DISTRIBUTION),

@@ -29,8 +29,6 @@ WAF_V2 = ServiceSpec(
 )
 WAF_WEB_ACL = EntityType("WAF Web ACL", "aws_waf_web_acl", ("Firewall",))
 WAF_V2_WEB_ACL = EntityType("WAF v2 Web ACL", "aws_waf_v2_web_acl", ("Firewall",))
-# The API Gateway step's type (the other types branch collects REST APIs, keyed by this ARN).
-REST_API = EntityType("API Gateway REST API", "aws_api_gateway_rest_api", ("Gateway",))
 
 # The resource types whose protection the rules ask about (alb-waf-enabled). REST APIs (API_GATEWAY)
 # wait for the API Gateway types to be collected.

@@ -1,5 +1,5 @@
-"""CloudFront: once per account, a distribution serving the S3 seed's public site bucket and a REST
-API, with an ACM certificate, a Lambda@Edge function and a CloudFront-scope WAF v2 ACL; and a
+"""CloudFront: once per account, a distribution serving the S3 seed's public site bucket and an API's
+domain, with an ACM certificate, a Lambda@Edge function and a CloudFront-scope WAF v2 ACL; and a
 second, disabled one with no default root object, protected by a classic WAF ACL.
 
 moto keeps no Lambda@Edge associations (it answers `{"Quantity": 0}`); `patch_moto` keeps them.

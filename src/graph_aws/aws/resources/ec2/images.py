@@ -27,10 +27,9 @@ from graph_aws.aws.resources.ec2.model import (
     ec2_entity,
     image_key,
     link,
-    relate,
     snapshot_key,
 )
-from graph_aws.aws.resources.ec2.volumes import kms_key_arn
+from graph_aws.aws.resources.ec2.volumes import EBS_VOLUMES, kms_key_arn
 from graph_aws.aws.resources.kms import KMS_KEY
 from graph_aws.aws.resources.registry import ResourceSpec, Where
 from graph_aws.engine import StepContext
@@ -76,6 +75,15 @@ def snapshot_links(raw: Mapping[str, Any], where: Where) -> Iterator[Relationshi
         yield link(EBS_VOLUME, arn_of(where, "volume", volume), "HAS", EBS_SNAPSHOT, key)
     if raw.get("KmsKeyId"):
         yield link(EBS_SNAPSHOT, key, "USES", KMS_KEY, kms_key_arn(raw["KmsKeyId"], where))
+
+
+def link_snapshot(context: StepContext, _: Any, where: Where, raw: Mapping[str, Any], entity: Entity) -> None:
+    """The snapshot's key and volume; a snapshot outlives its volume, and a volume that is gone (or
+    an image's, which DescribeVolumes never lists) HAS nothing: only volumes the volumes step found."""
+    for relationship in snapshot_links(raw, where):
+        if relationship["_class"] == "HAS" and not context.job_state.has_key(relationship["_fromEntityKey"]):
+            continue
+        context.job_state.add_relationship(relationship)
 
 
 def snapshot_sharing(permissions: list[Mapping[str, Any]]) -> dict[str, Any]:
@@ -217,8 +225,9 @@ EBS_SNAPSHOTS = ResourceSpec(
     parameters={"OwnerIds": ["self"]},  # without it, every public snapshot of every account
     entity=EBS_SNAPSHOT,
     convert=to_ebs_snapshot,
-    enrich=relate(snapshot_links),
+    enrich=link_snapshot,
     after_region=add_snapshot_sharing,
+    depends_on=(EBS_VOLUMES.step_id,),  # to link only the volumes that exist
     relationships=(VOLUME_HAS_SNAPSHOT, SNAPSHOT_USES_KMS_KEY),
     permissions=("ec2:DescribeSnapshots", "ec2:DescribeSnapshotAttribute"),
 )
