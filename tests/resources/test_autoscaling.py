@@ -32,9 +32,9 @@ def groups(client):
         client("autoscaling", region).create_auto_scaling_group(
             AutoScalingGroupName="workers",
             LaunchTemplate={"LaunchTemplateName": "workers", "Version": "$Latest"},
-            MinSize=0,
+            MinSize=1,
             MaxSize=3,
-            DesiredCapacity=0,
+            DesiredCapacity=1,
             VPCZoneIdentifier=subnet,
             HealthCheckType="EC2",
             LoadBalancerNames=["front"],
@@ -58,6 +58,13 @@ def test_groups_with_their_health_check_and_load_balancers(run_steps, groups):
     assert group["maxSize"] == 3 and group["tag.team"] == "batch" and group["accountId"] == ACCOUNT
     has = [r for r in result.job_state.relationships() if r["_type"] == "aws_autoscaling_has_group"]
     assert {r["_toEntityKey"] for r in has} == {g["_key"] for g in found.values()}
+    (instance_id,) = group["instanceIds"]
+    members = [
+        r for r in result.job_state.relationships() if r["_type"] == "aws_autoscaling_group_has_instance"
+    ]
+    assert (group["_key"], f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/{instance_id}") in {
+        (r["_fromEntityKey"], r["_toEntityKey"]) for r in members
+    }
 
 
 @pytest.fixture

@@ -1,14 +1,16 @@
 """Auto Scaling: groups, with what the rule autoscaling-group-elb-healthcheck-required reads
 (`healthCheckType`, `targetGroupARNs`, `LoadBalancerNames`, as it spells them) and the launch
-template or configuration they start instances from."""
+template or configuration they start instances from; a group HAS its instances."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from graph_aws.aws.resources.ec2.model import INSTANCE, arn_of
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
-from graph_aws.model import Entity, EntityType, epoch_millis, make_entity
+from graph_aws.engine import StepContext
+from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
 AUTOSCALING = ServiceSpec(
     "autoscaling",
@@ -61,6 +63,20 @@ def to_autoscaling_group(raw: Mapping[str, Any], where: Where) -> Entity:
     )
 
 
+def group_has_instances(
+    context: StepContext, _: Any, where: Where, raw: Mapping[str, Any], group: Entity
+) -> None:
+    for instance in raw.get("Instances") or []:
+        context.job_state.add_relationship(
+            make_relationship(
+                from_entity=group,
+                verb="HAS",
+                to_type=INSTANCE.type,
+                to_key=arn_of(where, "instance", instance["InstanceId"]),
+            )
+        )
+
+
 AUTOSCALING_GROUPS = ResourceSpec(
     step_id="fetch-autoscaling-groups",
     name="Fetch Auto Scaling groups",
@@ -70,6 +86,8 @@ AUTOSCALING_GROUPS = ResourceSpec(
     result_key="AutoScalingGroups",
     entity=AUTOSCALING_GROUP,
     convert=to_autoscaling_group,
+    enrich=group_has_instances,
+    relationships=(RelationshipType(AUTOSCALING_GROUP, "HAS", INSTANCE),),
     permissions=("autoscaling:DescribeAutoScalingGroups",),
 )
 

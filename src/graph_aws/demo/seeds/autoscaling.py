@@ -1,8 +1,6 @@
-"""Auto Scaling: per region, a group in a default subnet, from a launch template of its own, that
-checks its instances' health by EC2 alone; the ELB seed (which runs later) attaches its target
-group to it, which makes it what autoscaling-group-elb-healthcheck-required flags. The group has
-no instance: moto tags the instances a group starts with `aws:` keys, which the graph cannot hold
-yet."""
+"""Auto Scaling: per region, a group of one instance in a default subnet, from a launch template of
+its own, that checks its instances' health by EC2 alone; the ELB seed (which runs later) attaches
+its target group to it, which makes it what autoscaling-group-elb-healthcheck-required flags."""
 
 from __future__ import annotations
 
@@ -23,9 +21,9 @@ def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
         client("autoscaling", region).create_auto_scaling_group(
             AutoScalingGroupName=GROUP,
             LaunchTemplate={"LaunchTemplateName": GROUP},
-            MinSize=0,
+            MinSize=1,
             MaxSize=2,
-            DesiredCapacity=0,
+            DesiredCapacity=1,
             VPCZoneIdentifier=subnet,
             HealthCheckType="EC2",
             Tags=[{"Key": "owner", "Value": "platform", "PropagateAtLaunch": True}],
