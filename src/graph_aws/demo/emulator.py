@@ -1,14 +1,16 @@
 """An emulated AWS Organization on moto, for the demo, the tests and the benchmarks.
 
 moto stands in for AWS with a few gaps (reference/moto-notes.md): GetContactInformation is missing,
-ListAccounts pages of 100 hide pagination bugs and loop forever on equal timestamps, and AssumeRole
-never fails. `patch_moto` closes the first two; `deny_assume_role` makes AssumeRole fail for chosen
-accounts in-process (the fault-injecting proxy does it for the server).
+ListAccounts pages of 100 hide pagination bugs and loop forever on equal timestamps, AssumeRole
+never fails, and it is not thread-safe. `patch_moto` closes the first two and the last;
+`deny_assume_role` makes AssumeRole fail for chosen accounts in-process (the fault-injecting proxy
+does it for the server).
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -65,6 +67,31 @@ def patch_moto() -> None:
     from graph_aws.demo.seeds import patch_seeded_services
 
     patch_seeded_services()
+    serialize_moto()
+
+
+_MOTO_CALLS = threading.RLock()
+
+
+def serialize_moto() -> None:
+    """One moto call at a time, in-process and in moto's (threaded) server. moto is not thread-safe:
+    a call that reads tags grows the dictionaries another thread's DescribeVolumes is iterating
+    ("dictionary changed size during iteration"), which graph-aws's concurrent steps would hit in
+    the demo and the tests though AWS never does. Idempotent."""
+    from moto.core.botocore_stubber import BotocoreStubber
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    for cls, name in ((BotocoreStubber, "process_request"), (DomainDispatcherApplication, "__call__")):
+        original = getattr(cls, name)
+        if getattr(original, "_graph_aws_serialized", False):
+            continue
+
+        def serialized(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _MOTO_CALLS:
+                return _original(*args, **kwargs)
+
+        serialized._graph_aws_serialized = True  # type: ignore[attr-defined]
+        setattr(cls, name, serialized)
 
 
 @contextmanager
