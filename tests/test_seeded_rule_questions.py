@@ -9,6 +9,7 @@ follows; the rule packs themselves are not copied.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import boto3
@@ -46,6 +47,20 @@ def store(tmp_path_factory) -> Iterator[SqliteStore]:
             return clients[service, region]
 
         seed_account(client, ACCOUNT, REGIONS)
+        # A policy on two services whose IAM prefix is not their entity's name.
+        readers = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": ["elasticfilesystem:DescribeFileSystems", "wafv2:ListWebACLs"],
+                    "Resource": "*",
+                }
+            ],
+        }
+        client("iam", REGIONS[0]).create_policy(
+            PolicyName="storage-readers", PolicyDocument=json.dumps(readers)
+        )
         resources = AccountResources(
             session=ambient_session().bind(SharedClients(), 4),
             account_id=ACCOUNT,
@@ -337,3 +352,12 @@ def test_data_store_questions(store):
     unencrypted = names(store, "FIND (aws_db_cluster_snapshot | aws_db_snapshot) WITH encrypted != true")
     assert unencrypted.count("graph-aws-demo-legacy-export") == 2
     assert "graph-aws-demo-before-upgrade" not in unencrypted
+
+
+def test_policies_reach_services_named_otherwise_than_their_iam_prefix(store):
+    # The policy graph's service grants: elasticfilesystem:* acts on aws_efs, wafv2:* on aws_waf_v2.
+    assert rows(
+        store,
+        "FIND aws_iam_policy WITH name = 'storage-readers' THAT ALLOWS AS grant (aws_efs | aws_waf_v2) AS s "
+        "RETURN s._type, grant.normalizedActions",
+    ) == [("aws_efs", "elasticfilesystem:describefilesystems"), ("aws_waf_v2", "wafv2:listwebacls")]

@@ -49,13 +49,12 @@ POLICY_ONLY_SERVICES = tuple(
     )
 )
 # A service entity's name, where it differs from the IAM prefix of its actions.
-IAM_PREFIXES: dict[str, str] = {}
+IAM_PREFIXES: dict[str, str] = {"efs": "elasticfilesystem", "waf_v2": "wafv2"}
 
 # Resources identity policies name by ARN, as far as graph-aws collects them.
 RESOURCE_TARGET_TYPES = frozenset(
     {
         "aws_acm_certificate",
-        "aws_cloudtrail",
         "aws_cloudwatch_log_group",
         "aws_db_cluster_snapshot",
         "aws_db_instance",
@@ -88,7 +87,7 @@ RESOURCE_TARGET_TYPES = frozenset(
     }
 )
 
-_SERVICE_STEP = re.compile(r"^create-(?P<name>[a-z0-9_]+)-service$")
+_SERVICE_STEP = re.compile(r"^create-(?P<name>[a-z0-9-]+)-service$")  # create-waf-v2-service
 
 
 def _service_specs(steps: Sequence[Step]) -> dict[str, EntityType]:
@@ -97,7 +96,7 @@ def _service_specs(steps: Sequence[Step]) -> dict[str, EntityType]:
     for step in steps:
         match = _SERVICE_STEP.match(step.id)
         if match and step.entities:
-            found[match["name"]] = step.entities[0]
+            found[match["name"].replace("-", "_")] = step.entities[0]
     return found
 
 
