@@ -36,6 +36,7 @@ from graph_aws.demo.replay.wire import (
     Request,
     account_identifier,
     account_of_key,
+    ec2_identifiers,
     is_assumed_key,
     operation_of,
     request_key,
@@ -104,7 +105,9 @@ class Replay:
         self._refilled = time.monotonic()
         self._rng = random.Random(seed)
         self._answers: dict[str, list[Exchange]] = recording.exchanges
-        self._identifiers = unique_identifiers(recording.exchanges)
+        self._identifiers = unique_identifiers(recording.exchanges) + ec2_identifiers(
+            exchange.body for answers in recording.exchanges.values() for exchange in answers
+        )
         self._renamed: dict[str, list[tuple[bytes, bytes]]] = {}  # account -> (recorded, its own)
         self._repeats: Counter[tuple[str, str]] = Counter()  # (account, key) of keys with many answers
         self.reset()

@@ -7,9 +7,10 @@ keys it hands out from AssumeRole carry the account id (`ASIA<account id>RPLY`);
 organization's management account.
 
 Some identifiers AWS keeps unique across accounts without naming the account (API Gateway's API
-ids, Route 53's hosted zone ids): replayed as recorded, every account would answer with the same
-ones, and the graph would hold one API for all of them. The server gives each account its own
-(`account_identifier`), of the same length, and reads them back in the calls that name them.
+ids, Route 53's hosted zone ids, EBS snapshot and AMI ids): replayed as recorded, every account
+would answer with the same ones, and the graph would hold one API for all of them. The server
+gives each account its own (`account_identifier`), of the same length, and reads them back in the
+calls that name them.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ _CREDENTIAL = re.compile(rb"Credential=([^/]+)/\d+/([^/]+)/([^/]+)/")
 _ASSUMED_KEY = re.compile(r"^ASIA(\d{12})RPLY$")
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # /2015-03-31/functions
 _UNIQUE_IDS = re.compile(r"/(?:restapis|v2/apis)/([a-z0-9]{8,})|/hostedzone/([A-Z0-9]{8,})")
+# EBS snapshots and AMIs: ARNs without an account, ids AWS keeps unique; named in answers.
+_EC2_IDS = re.compile(rb"\b((?:snap|ami)-[0-9a-f]{8,17})\b")
 _DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
@@ -125,6 +128,12 @@ def unique_identifiers(request_keys: Iterable[str]) -> list[str]:
     """The account-independent unique identifiers the recorded calls name in their paths."""
     found = {i for key in request_keys for match in _UNIQUE_IDS.finditer(key) for i in match.groups() if i}
     return sorted(found)
+
+
+def ec2_identifiers(bodies: Iterable[bytes]) -> list[str]:
+    """The snapshot and image ids the recorded answers name (a snapshot's or an image's key names
+    no account: replayed as recorded, every account would hold the same one)."""
+    return sorted({m.decode() for body in bodies for m in _EC2_IDS.findall(body)})
 
 
 def account_identifier(identifier: str, account_id: str) -> str:
