@@ -6,6 +6,10 @@ lists every enabled region side by side (or the account once, for a global servi
 entities, and links each to its service entity (`aws_ec2` HAS `aws_vpc`). Loops are written by hand
 only for enrichment: `enrich` gets each item after it is added.
 
+Where an API nests (an ECS cluster's services, an API's routes), a spec lists once per `Parent`: per
+entity an earlier step of the same job found in that account and region. Where a list call only
+names its items (ListClusters gives ARNs), `Describe` reads their details several at a time.
+
 A region that fails (AccessDenied, a service control policy) does not stop the others: the step
 keeps what it found, then fails with one line per region, so its types are partial (kept, never
 deleted) and the run records why.
@@ -13,9 +17,9 @@ deleted) and the run records why.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph_aws.aws import types as t
@@ -34,6 +38,7 @@ class Where:
     account_id: str
     partition: str
     region: str
+    parent: Entity | None = field(default=None, compare=False)  # listed per parent: that entity
 
     def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
         region = self.region if regional else ""
@@ -105,8 +110,42 @@ class ServiceSpec:
         )
 
 
-Converter = Callable[[Mapping[str, Any], Where], Entity]
-Enricher = Callable[[StepContext, Any, Where, Mapping[str, Any], Entity], None]
+# A listed item is usually a mapping, sometimes a bare name or URL (ListQueues). A converter returns
+# None for an item that is not an entity of its step.
+Converter = Callable[[Any, Where], Entity | None]
+Enricher = Callable[[StepContext, Any, Where, Any, Entity], None]
+
+
+def _itself(item: Any) -> Any:
+    return item
+
+
+@dataclass(frozen=True)
+class Describe:
+    """The details of what a list call only names (ListClusters gives ARNs), read `batch` at a time:
+    `describe_clusters(clusters=[...])` once per 100 clusters instead of once per cluster."""
+
+    operation: str  # "describe_clusters"
+    parameter: str  # the request field the names go in: "clusters"
+    result_key: str  # where the details are: "clusters"
+    batch: int = 100
+    name_of: Callable[[Any], Any] = _itself  # ListDomainNames gives {"DomainName": ...}
+    parameters: Mapping[str, Any] = field(default_factory=dict)  # include=["TAGS"]
+
+
+@dataclass(frozen=True)
+class Parent:
+    """List once per entity of an earlier step (the services of each ECS cluster), because the API
+    nests; the parent `verb`s each child (`aws_ecs_cluster HAS aws_ecs_service`) unless verb is None.
+    `parameters` gives the list call's parameters for one parent, or None to list nothing for it."""
+
+    step_id: str
+    entity: EntityType
+    parameters: Callable[[Entity], Mapping[str, Any] | None]
+    verb: str | None = "HAS"
+
+    def relationship(self, child: EntityType) -> tuple[RelationshipType, ...]:
+        return (RelationshipType(self.entity, self.verb, child),) if self.verb else ()
 
 
 @dataclass(frozen=True)
@@ -127,6 +166,11 @@ class ResourceSpec:
     extra_entities: tuple[EntityType, ...] = ()
     relationships: tuple[RelationshipType, ...] = ()  # besides service HAS entity
     depends_on: tuple[str, ...] = ()
+    describe: Describe | None = None
+    parent: Parent | None = None
+    # A global service that answers in one region of each partition (Route 53 Domains: us-east-1 of
+    # aws); nothing is read in the partitions it does not name.
+    home_regions: Mapping[str, str] | None = None
 
 
 def regions_of(context: StepContext) -> list[str]:
@@ -148,50 +192,134 @@ def for_each_region(context: StepContext, work: Callable[[str], None], regions: 
         raise RegionErrors(errors)
 
 
-def list_items(client: Any, spec: ResourceSpec) -> Iterable[Mapping[str, Any]]:
+def _dig(page: Mapping[str, Any], result_key: str) -> list[Any]:
+    """The items at a result key, dotted where the API nests them ("imageScanFindings.findings")."""
+    value: Any = page
+    for part in result_key.split("."):
+        value = (value or {}).get(part)
+    return list(value or [])
+
+
+def list_items(client: Any, spec: ResourceSpec, **parameters: Any) -> Iterable[Any]:
+    parameters = {**spec.parameters, **parameters}
+    if spec.paginated and "." in spec.result_key:
+        pages = client.get_paginator(spec.operation).paginate(**parameters)
+        return (item for page in pages for item in _dig(page, spec.result_key))
     if spec.paginated:
-        return paginate(client, spec.operation, spec.result_key, **spec.parameters)
-    return getattr(client, spec.operation)(**spec.parameters).get(spec.result_key, [])
+        return paginate(client, spec.operation, spec.result_key, **parameters)
+    return _dig(getattr(client, spec.operation)(**parameters), spec.result_key)
+
+
+def described(client: Any, describe: Describe, listed: Iterable[Any], **parameters: Any) -> Iterator[Any]:
+    """The details of the listed items, `describe.batch` names per call."""
+    names = [describe.name_of(item) for item in listed]
+    for start in range(0, len(names), describe.batch):
+        response = getattr(client, describe.operation)(
+            **describe.parameters, **parameters, **{describe.parameter: names[start : start + describe.batch]}
+        )
+        yield from _dig(response, describe.result_key)
+
+
+def parents_in(context: StepContext, parent: Parent, where: Where, *, regional: bool) -> list[Entity]:
+    """The parent step's entities found in this account (and region, for a regional service)."""
+    return [
+        entity
+        for entity in context.job_state.iter_entities(parent.entity.type)
+        if entity.get("accountId") == where.account_id
+        and (not regional or entity.get("region") == where.region)
+    ]
+
+
+def _calls(
+    context: StepContext, spec: ResourceSpec, where: Where
+) -> Iterator[tuple[Where, Mapping[str, Any]]]:
+    """Each list call to make: once, or once per parent, with where it finds its items."""
+    if spec.parent is None:
+        yield where, {}
+        return
+    for parent in parents_in(context, spec.parent, where, regional=spec.regional):
+        parameters = spec.parent.parameters(parent)
+        if parameters is not None:
+            yield replace(where, parent=parent), parameters
+
+
+def _home_region(spec: ResourceSpec, resources: AccountResources) -> list[str]:
+    if spec.home_regions is None:
+        return [resources.session.region]
+    home = spec.home_regions.get(resources.partition)
+    return [home] if home else []
+
+
+def _add(context: StepContext, spec: ResourceSpec, where: Where, item: Any) -> Entity | None:
+    """The item's entity, linked to its service (and parent); None when it is not one of the spec's."""
+    converted = spec.convert(item, where)
+    if converted is None:
+        return None
+    entity = context.job_state.add_entity(converted)
+    context.job_state.add_relationship(
+        make_relationship(
+            from_type=spec.service.entity.type,
+            from_key=spec.service.key_of(where.account_id),
+            verb="HAS",
+            to_entity=entity,
+        )
+    )
+    if where.parent is not None and spec.parent and spec.parent.verb:
+        context.job_state.add_relationship(
+            make_relationship(from_entity=where.parent, verb=spec.parent.verb, to_entity=entity)
+        )
+    return entity
 
 
 def resource_step(spec: ResourceSpec) -> Step:
     def handler(context: StepContext) -> None:
         resources: AccountResources = context.resources
-        service_key = spec.service.key_of(resources.account_id)
 
         def in_region(region: str) -> None:
             client = resources.session.client(spec.client, region)
-            where = Where(resources.account_id, resources.partition, region)
             failed: list[Exception] = []
-            for item in list_items(client, spec):
-                entity = context.job_state.add_entity(spec.convert(item, where))
-                context.job_state.add_relationship(
-                    make_relationship(
-                        from_type=spec.service.entity.type, from_key=service_key, verb="HAS", to_entity=entity
-                    )
-                )
-                if spec.enrich:
-                    # One item that cannot be read in detail (a bucket whose policy denies us) must
-                    # not cost the items after it: go on, then fail the region with the first error.
-                    try:
-                        spec.enrich(context, client, where, item, entity)
-                    except Exception as error:
-                        failed.append(error)
+            for where, parameters in _calls(
+                context, spec, Where(resources.account_id, resources.partition, region)
+            ):
+                # One item that cannot be read in detail (a bucket whose policy denies us), or one
+                # parent whose children cannot be listed, must not cost the others: go on, then fail
+                # the region with the first error.
+                try:
+                    items = list_items(client, spec, **parameters)
+                    if spec.describe:
+                        items = described(client, spec.describe, items, **parameters)
+                    for item in items:
+                        entity = _add(context, spec, where, item)
+                        if entity is not None and spec.enrich:
+                            try:
+                                spec.enrich(context, client, where, item, entity)
+                            except Exception as error:
+                                failed.append(error)
+                except Exception as error:
+                    if spec.parent is None:
+                        raise
+                    failed.append(error)
             if failed:
                 if len(failed) > 1:
                     context.warn(f"{region}: {len(failed)} items could not be read in full")
                 raise failed[0]
 
-        regions = regions_of(context) if spec.regional else [resources.session.region]
+        regions = regions_of(context) if spec.regional else _home_region(spec, resources)
         for_each_region(context, in_region, regions)
 
-    depends = (spec.service.step_id, *(("fetch-regions",) if spec.regional else ()), *spec.depends_on)
+    depends = (
+        spec.service.step_id,
+        *(("fetch-regions",) if spec.regional else ()),
+        *((spec.parent.step_id,) if spec.parent else ()),
+        *spec.depends_on,
+    )
+    parent_relationships = spec.parent.relationship(spec.entity) if spec.parent else ()
     return Step(
         id=spec.step_id,
         name=spec.name,
         handler=handler,
         entities=(spec.entity, *spec.extra_entities),
-        relationships=(spec.service.has(spec.entity), *spec.relationships),
+        relationships=(spec.service.has(spec.entity), *parent_relationships, *spec.relationships),
         depends_on=tuple(dict.fromkeys(depends)),
         permissions=spec.permissions,
     )
