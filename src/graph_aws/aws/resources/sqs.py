@@ -13,6 +13,7 @@ from typing import Any
 from graph_aws.aws.resources._kms_keys import LIST_ALIASES, key_arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.s3.access import policy_is_public
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
@@ -57,6 +58,7 @@ def _seconds(value: str | None) -> int | None:
 
 def queue_properties(attributes: Mapping[str, str]) -> dict[str, Any]:
     redrive = json.loads(attributes.get("RedrivePolicy") or "{}")
+    policy = json.loads(attributes.get("Policy") or "{}")
     key = attributes.get("KmsMasterKeyId") or None
     managed = attributes.get("SqsManagedSseEnabled") == "true"
     return {
@@ -69,6 +71,7 @@ def queue_properties(attributes: Mapping[str, str]) -> dict[str, Any]:
         "delaySeconds": _number(attributes.get("DelaySeconds")),
         "maximumMessageSize": _number(attributes.get("MaximumMessageSize")),
         "receiveMessageWaitTimeSeconds": _number(attributes.get("ReceiveMessageWaitTimeSeconds")),
+        "public": policy_is_public(policy),
         "deadLetterTargetArn": redrive.get("deadLetterTargetArn"),
         "maxReceiveCount": _number(str(redrive["maxReceiveCount"])) if "maxReceiveCount" in redrive else None,
         "createdOn": _seconds(attributes.get("CreatedTimestamp")),
