@@ -23,7 +23,10 @@ def ends(result, type_):
 @pytest.fixture
 def findings_calls():
     calls = []
-    entry = ("before-parameter-build.ecr.DescribeImageScanFindings", lambda params, **_: calls.append(dict(params)))
+    entry = (
+        "before-parameter-build.ecr.DescribeImageScanFindings",
+        lambda params, **_: calls.append(dict(params)),
+    )
     botocore.handlers.BUILTIN_HANDLERS.append(entry)
     yield calls
     botocore.handlers.BUILTIN_HANDLERS.remove(entry)
