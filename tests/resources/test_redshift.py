@@ -44,9 +44,7 @@ def test_clusters_and_their_parameter_groups(run_steps, client):
     assert demo["_class"] == ["Configuration"] and demo["parameter.requireSsl"] is False
     assert demo["parameter.enableUserActivityLogging"] is False and demo["parameter.datestyle"] == "ISO, MDY"
 
-    assert ends(result, "aws_redshift_cluster_uses_parameter_group") == {
-        (cluster["_key"], demo["_key"])
-    }
+    assert ends(result, "aws_redshift_cluster_uses_parameter_group") == {(cluster["_key"], demo["_key"])}
     group_key = f"arn:aws:ec2:us-east-1:{ACCOUNT}:security-group/{group['GroupId']}"
     assert ends(result, "aws_redshift_cluster_has_security_group") == {(cluster["_key"], group_key)}
     assert ends(result, "aws_vpc_has_redshift_cluster") == {
