@@ -34,7 +34,9 @@ def findings_calls():
 
 def test_repositories_images_and_findings(run_steps, client, findings_calls):
     seed(client, ACCOUNT, ["us-east-1"])
-    key = client("kms", "us-east-1").create_key()["KeyMetadata"]["Arn"]
+    kms = client("kms", "us-east-1")
+    seeded_key = kms.list_keys()["Keys"][0]["KeyArn"]
+    key = kms.create_key()["KeyMetadata"]["Arn"]
     client("ecr", "eu-west-1").create_repository(
         repositoryName="private", encryptionConfiguration={"encryptionType": "KMS", "kmsKey": key}
     )
@@ -46,10 +48,13 @@ def test_repositories_images_and_findings(run_steps, client, findings_calls):
     web, private = repositories[REPOSITORY], repositories["private"]
     assert web["_key"] == web["arn"] == f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/{REPOSITORY}"
     assert web["_class"] == ["Repository"] and web["accountId"] == ACCOUNT and web["region"] == "us-east-1"
-    assert web["scanOnPush"] is True and web["immutableTags"] is False and web["encryptionType"] == "AES256"
+    assert web["scanOnPush"] is True and web["immutableTags"] is False and web["encryptionType"] == "KMS"
     assert web["public"] is True and web["hasPolicy"] is True
     assert private["public"] is False and private["hasPolicy"] is False and private["kmsKey"] == key
-    assert ends(result, "aws_ecr_repository_uses_kms_key") == {(private["_key"], key)}
+    assert ends(result, "aws_ecr_repository_uses_kms_key") == {
+        (private["_key"], key),
+        (web["_key"], seeded_key),
+    }
 
     images = {i["name"]: i for i in result.job_state.iter_entities("aws_ecr_image")}
     assert set(images) == {f"{REPOSITORY}:v1", f"{REPOSITORY}:v2"}

@@ -25,10 +25,7 @@ def ends(result, type_):
 def test_clusters_nodes_and_snapshots(run_steps, client):
     seed(client, ACCOUNT, ["us-east-1"])
     elasticache = client("elasticache", "us-east-1")
-    elasticache.create_cache_cluster(
-        CacheClusterId="standalone", Engine="redis", CacheNodeType="cache.t3.micro"
-    )
-    elasticache.create_snapshot(SnapshotName="standalone-manual", CacheClusterId="standalone")
+    elasticache.create_snapshot(SnapshotName="jobs-manual", CacheClusterId="graph-aws-demo-jobs")
     key = client("kms", "us-east-1").list_keys()["Keys"][0]["KeyArn"]
     group = client("ec2", "us-east-1").describe_security_groups(GroupNames=["default"])["SecurityGroups"][0]
     result = run_steps(*STEPS, regions=("us-east-1",))
@@ -48,13 +45,16 @@ def test_clusters_nodes_and_snapshots(run_steps, client):
     }
 
     redis = {r["name"]: r for r in result.job_state.iter_entities("aws_elasticache_redis_cluster")}
-    assert set(redis) == {"graph-aws-demo-cache", "standalone"}  # the group's member is a node, not a cluster
-    cache, standalone = redis["graph-aws-demo-cache"], redis["standalone"]
+    assert set(redis) == {"graph-aws-demo-cache", "graph-aws-demo-jobs"}  # the group's member is a node
+    cache, standalone = redis["graph-aws-demo-cache"], redis["graph-aws-demo-jobs"]
     assert cache["_key"] == f"{PREFIX}:replicationgroup:graph-aws-demo-cache" and cache["encrypted"] is True
     assert (
         cache["transitEncryptionEnabled"] is True and cache["kmsKeyId"] == key and cache["multiAZ"] is False
     )
-    assert standalone["_key"] == f"{PREFIX}:cluster:standalone" and standalone["engine"] == "redis"
+    assert standalone["_key"] == f"{PREFIX}:cluster:graph-aws-demo-jobs" and standalone["engine"] == "redis"
+    assert ends(result, "aws_elasticache_redis_cluster_has_security_group") == {
+        (standalone["_key"], group_key)
+    }
     assert ends(result, "aws_elasticache_redis_cluster_uses_kms_key") == {(cache["_key"], key)}
 
     (node,) = result.job_state.iter_entities("aws_elasticache_cluster_node")
@@ -64,13 +64,13 @@ def test_clusters_nodes_and_snapshots(run_steps, client):
     assert ends(result, "aws_elasticache_redis_cluster_has_cluster_node") == {(cache["_key"], node["_key"])}
 
     snapshots = {s["name"]: s for s in result.job_state.iter_entities("aws_elasticache_snapshot")}
-    assert set(snapshots) == {"graph-aws-demo-cache-manual", "standalone-manual"}
+    assert set(snapshots) == {"graph-aws-demo-cache-manual", "jobs-manual"}
     manual = snapshots["graph-aws-demo-cache-manual"]
     assert manual["_class"] == ["Database", "DataStore", "Image", "Backup"] and manual["source"] == "manual"
     assert manual["_key"] == manual["arn"] == f"{PREFIX}:snapshot:graph-aws-demo-cache-manual"
     assert ends(result, "aws_elasticache_redis_cluster_has_snapshot") == {
         (cache["_key"], manual["_key"]),
-        (standalone["_key"], snapshots["standalone-manual"]["_key"]),
+        (standalone["_key"], snapshots["jobs-manual"]["_key"]),
     }
     service_has = {
         r["_type"]

@@ -1,5 +1,5 @@
-"""ECR: per region, a repository that scans on push, readable by anyone (a public policy), holding a
-scanned image (moto's scan reports one HIGH finding) and an unscanned one."""
+"""ECR: per region, a repository that scans on push, encrypted with a KMS key and readable by anyone
+(a public policy), holding a scanned image (moto's scan reports one HIGH finding) and an unscanned one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import UTC
 from typing import Any
 
 from graph_aws.demo.seeds import ClientFactory
+from graph_aws.demo.seeds.s3 import a_key_arn
 
 REPOSITORY = "graph-aws-demo/web"
 PUBLIC_PULL = {
@@ -62,7 +63,11 @@ def manifest(layer: str) -> str:
 def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
     for region in regions:
         ecr = client("ecr", region)
-        ecr.create_repository(repositoryName=REPOSITORY, imageScanningConfiguration={"scanOnPush": True})
+        ecr.create_repository(
+            repositoryName=REPOSITORY,
+            imageScanningConfiguration={"scanOnPush": True},
+            encryptionConfiguration={"encryptionType": "KMS", "kmsKey": a_key_arn(client("kms", region))},
+        )
         ecr.set_repository_policy(repositoryName=REPOSITORY, policyText=json.dumps(PUBLIC_PULL))
         ecr.put_image(repositoryName=REPOSITORY, imageManifest=manifest("a"), imageTag="v1")
         ecr.put_image(repositoryName=REPOSITORY, imageManifest=manifest("b"), imageTag="v2")

@@ -1,5 +1,5 @@
-"""ElastiCache: per region, a Memcached cluster behind the default security group, and an encrypted
-Redis replication group with a manual snapshot.
+"""ElastiCache: per region, a Memcached cluster and a single-node Redis cluster behind the default
+security group, and an encrypted Redis replication group with a manual snapshot.
 
 moto's DescribeCacheClusters leaves out each cluster's SecurityGroups; `patch_moto` answers them from
 the ids the cluster was created with, as AWS does.
@@ -31,6 +31,12 @@ def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
             Engine="memcached",
             CacheNodeType="cache.t3.micro",
             NumCacheNodes=2,
+            SecurityGroupIds=[group["GroupId"]],
+        )
+        elasticache.create_cache_cluster(
+            CacheClusterId="graph-aws-demo-jobs",
+            Engine="redis",
+            CacheNodeType="cache.t3.micro",
             SecurityGroupIds=[group["GroupId"]],
         )
         elasticache.create_replication_group(
