@@ -43,7 +43,7 @@ def test_clusters_instances_definitions_services_and_tasks(run_steps, client):
     ec2_instance = client("ec2").describe_instances()["Reservations"][0]["Instances"][0]["InstanceId"]
     assert instance["_class"] == ["Host", "Container"] and instance["ec2InstanceId"] == ec2_instance
     assert instance["arn"].startswith(f"{PREFIX}:container-instance/") and instance["agentConnected"] is True
-    assert instance["clusterArn"] == cluster["arn"] and instance["status"] == "ACTIVE"
+    assert instance["clusterArn"] == cluster["arn"] and instance["state"] == "ACTIVE"
     ec2_key = f"arn:aws:ec2:us-east-1:{ACCOUNT}:instance/{ec2_instance}"
     assert ends(result, "aws_instance_runs_ecs_container_instance") == {(ec2_key, instance["_key"])}
     assert ends(result, "aws_ecs_cluster_has_container_instance") == {(cluster["_key"], instance["_key"])}

@@ -68,6 +68,7 @@ def test_clusters_nodes_and_snapshots(run_steps, client):
     manual = snapshots["graph-aws-demo-cache-manual"]
     assert manual["_class"] == ["Database", "DataStore", "Image", "Backup"] and manual["source"] == "manual"
     assert manual["_key"] == manual["arn"] == f"{PREFIX}:snapshot:graph-aws-demo-cache-manual"
+    assert manual["encrypted"] is True and snapshots["jobs-manual"]["encrypted"] is False  # as their clusters
     assert ends(result, "aws_elasticache_redis_cluster_has_snapshot") == {
         (cache["_key"], manual["_key"]),
         (standalone["_key"], snapshots["jobs-manual"]["_key"]),

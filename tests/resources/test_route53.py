@@ -63,6 +63,7 @@ def test_zones_records_and_domains_once_per_account(run_steps, client, calls):
     assert www["TTL"] == 300 and www["value"] == ["192.0.2.10"] and www["alias"] is False
     assert wildcard["value"] == [f"www.{DOMAIN}"]
     assert cdn["alias"] is True and cdn["value"] == cdn["aliasTarget"] == "d111111abcdef8.cloudfront.net"
+    assert cdn["TTL"] == 0
     assert {(DOMAIN, "NS"), (DOMAIN, "SOA")} <= set(records)
     zone_has = ends(result, "aws_route53_zone_has_record")
     assert (public["_key"], www["_key"]) in zone_has and len(zone_has) == len(records)

@@ -221,7 +221,7 @@ def to_snapshot(raw: Mapping[str, Any], where: Where) -> Entity:
             "cacheClusterId": raw.get("CacheClusterId"),
             "replicationGroupId": raw.get("ReplicationGroupId"),
             "kmsKeyId": raw.get("KmsKeyId"),
-            "encrypted": True if raw.get("KmsKeyId") else None,
+            "encrypted": bool(raw.get("KmsKeyId")),  # until its source cluster says (link_snapshot)
             "createdOn": epoch_millis(nodes[0].get("SnapshotCreateTime")) if nodes else None,
             "accountId": where.account_id,
             "region": where.region,
@@ -232,11 +232,16 @@ def to_snapshot(raw: Mapping[str, Any], where: Where) -> Entity:
 def link_snapshot(
     context: StepContext, _: Any, where: Where, raw: Mapping[str, Any], snapshot: Entity
 ) -> None:
+    """The cluster HAS its snapshot, which is encrypted at rest as the cluster is."""
     source = snapshot_source_key(raw, where)
-    if source:
-        context.job_state.add_relationship(
-            make_relationship(from_type=REDIS_CLUSTER.type, from_key=source, verb="HAS", to_entity=snapshot)
-        )
+    if not source:
+        return
+    context.job_state.add_relationship(
+        make_relationship(from_type=REDIS_CLUSTER.type, from_key=source, verb="HAS", to_entity=snapshot)
+    )
+    cluster = context.job_state.find_entity(source)
+    if cluster is not None and cluster.get("encrypted"):
+        context.job_state.enrich_entity(snapshot["_key"], {"encrypted": True})
 
 
 CACHE_CLUSTERS = ResourceSpec(
@@ -281,6 +286,7 @@ SNAPSHOTS = ResourceSpec(
     convert=to_snapshot,
     enrich=link_snapshot,
     relationships=(REDIS_HAS_SNAPSHOT,),
+    depends_on=(CACHE_CLUSTERS.step_id, REPLICATION_GROUPS.step_id),
     permissions=("elasticache:DescribeSnapshots",),
 )
 

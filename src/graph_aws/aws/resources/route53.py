@@ -69,7 +69,9 @@ def to_route53_record(raw: Mapping[str, Any], where: Where) -> Entity:
         name=name,
         properties={
             "type": record_type,
-            "TTL": raw.get("TTL"),
+            # An alias record has no TTL of its own (resolvers use its target's); the data model
+            # requires a number, so 0, with `alias` true.
+            "TTL": raw.get("TTL", 0 if alias else None),
             "value": values or (dns_name(alias["DNSName"]) if alias.get("DNSName") else None),
             "alias": bool(alias),
             "aliasTarget": dns_name(alias["DNSName"]) if alias.get("DNSName") else None,

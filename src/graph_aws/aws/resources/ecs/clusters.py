@@ -54,7 +54,8 @@ def to_ecs_container_instance(raw: Mapping[str, Any], where: Where) -> Entity:
             "arn": arn,
             "ec2InstanceId": raw.get("ec2InstanceId"),
             "clusterArn": where.parent["_key"] if where.parent else None,
-            "status": status,
+            # JupiterOne's Host reserves `status` for a device's lifecycle words (deployed, lost/stolen).
+            "state": status,
             "active": status == "ACTIVE" if status else None,
             "agentConnected": raw.get("agentConnected"),
             "agentVersion": versions.get("agentVersion"),
