@@ -120,3 +120,36 @@ def test_denied_tasks_cost_only_the_tasks(run_steps, client, deny_list_tasks):
     }
     assert "aws_ecs_task" in result.partial_types and "aws_ecs_service" not in result.partial_types
     assert len(list(result.job_state.iter_entities("aws_ecs_service"))) == 1
+
+
+@pytest.fixture
+def deny_services_of_the_first_cluster():
+    def hook(params, **_):
+        if params.get("cluster", "").endswith("/first"):
+            raise ClientError(
+                {"Error": {"Code": "AccessDeniedException", "Message": "resource policy"}}, "ListServices"
+            )
+
+    entry = ("before-parameter-build.ecs.ListServices", hook)
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    yield
+    botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+
+
+def test_a_cluster_whose_services_cannot_be_listed_costs_only_its_services(
+    run_steps, client, deny_services_of_the_first_cluster
+):
+    ecs = client("ecs")
+    ecs.register_task_definition(
+        family="web", containerDefinitions=[{"name": "web", "image": "nginx", "memory": 64}]
+    )
+    for cluster in ("first", "second"):
+        ecs.create_cluster(clusterName=cluster)
+        ecs.create_service(
+            cluster=cluster, serviceName=f"{cluster}-web", taskDefinition="web", desiredCount=0
+        )
+    result = run_steps("fetch-ecs-services", regions=("us-east-1",))
+    step = next(r for r in result.step_results if r.id == "fetch-ecs-services")
+    assert step.status is StepStatus.FAILURE and "access denied (AccessDeniedException)" in step.error
+    assert [s["name"] for s in result.job_state.iter_entities("aws_ecs_service")] == ["second-web"]
+    assert "aws_ecs_service" in result.partial_types
