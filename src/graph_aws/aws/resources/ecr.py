@@ -210,3 +210,9 @@ STEPS = (
     resource_step(ECR_IMAGES),
     resource_step(ECR_IMAGE_SCAN_FINDINGS),
 )
+
+# How the tests reach each type where it is not plain moto (the README's collected-types table).
+TESTED_WITH = {
+    "aws_ecr_image": "moto, patched (DescribeImages' scan status and findings summary)",
+    "aws_ecr_image_scan_finding": "moto, patched (the scan summary that selects the images asked)",
+}

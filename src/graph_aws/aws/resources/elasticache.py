@@ -291,3 +291,9 @@ SNAPSHOTS = ResourceSpec(
 )
 
 STEPS = (ELASTICACHE.step(), *(resource_step(s) for s in (CACHE_CLUSTERS, REPLICATION_GROUPS, SNAPSHOTS)))
+
+# How the tests reach each type where it is not plain moto (the README's collected-types table).
+TESTED_WITH = {
+    "aws_elasticache_memcached_cluster": "moto, patched (DescribeCacheClusters' SecurityGroups)",
+    "aws_elasticache_redis_cluster": "moto, patched (DescribeCacheClusters' SecurityGroups)",
+}

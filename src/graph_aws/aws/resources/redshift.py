@@ -199,3 +199,9 @@ REDSHIFT_PARAMETER_GROUPS = ResourceSpec(
 )
 
 STEPS = (REDSHIFT.step(), resource_step(REDSHIFT_CLUSTERS), resource_step(REDSHIFT_PARAMETER_GROUPS))
+
+# How the tests reach each type where it is not plain moto (the README's collected-types table).
+TESTED_WITH = {
+    "aws_redshift_cluster": "moto, patched (DescribeClusters' VpcId)",
+    "aws_redshift_cluster_parameter_group": "moto; a TLS-requiring group on botocore-shaped Parameters",
+}

@@ -12,3 +12,6 @@ STEPS = (
     APIGATEWAY.step(),
     *(resource_step(spec) for spec in (REST_APIS, V2_APIS, V2_INTEGRATIONS, V2_AUTHORIZERS, V2_ROUTES)),
 )
+
+# How the tests reach each type where it is not plain moto (the README's collected-types table).
+TESTED_WITH = {"aws_api_gateway_v2_authorizer": "moto, patched (apigatewayv2 GetAuthorizers)"}

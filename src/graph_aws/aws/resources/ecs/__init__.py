@@ -14,3 +14,6 @@ STEPS = (
         for spec in (ECS_CLUSTERS, ECS_TASK_DEFINITIONS, ECS_CONTAINER_INSTANCES, ECS_SERVICES, ECS_TASKS)
     ),
 )
+
+# How the tests reach each type where it is not plain moto (the README's collected-types table).
+TESTED_WITH = {"aws_ecs_task": "moto, patched (tasks stay RUNNING, with createdAt and startedAt)"}
