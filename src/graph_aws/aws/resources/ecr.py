@@ -18,7 +18,7 @@ from graph_aws.aws.resources.s3.access import policy_is_public
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
-ECR = ServiceSpec("ecr", "ECR", EntityType("ECR", "aws_ecr", ("Service",)))
+ECR = ServiceSpec("ecr", "ECR", EntityType("ECR", "aws_ecr", ("Service",)), function=("container-registry",))
 ECR_REPOSITORY = EntityType("ECR Repository", "aws_ecr_repository", ("Repository",))
 ECR_IMAGE = EntityType("ECR Image", "aws_ecr_image", ("Image",))
 ECR_IMAGE_SCAN_FINDING = EntityType("ECR Image Scan Finding", "aws_ecr_image_scan_finding", ("Finding",))

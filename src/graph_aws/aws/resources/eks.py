@@ -23,7 +23,9 @@ from graph_aws.model import (
     tag_properties,
 )
 
-EKS = ServiceSpec("eks", "EKS", EntityType("EKS", "aws_eks", ("Service",)))
+EKS = ServiceSpec(
+    "eks", "EKS", EntityType("EKS", "aws_eks", ("Service",)), function=("kubernetes-management",)
+)
 EKS_CLUSTER = EntityType("EKS Cluster", "aws_eks_cluster", ("Cluster",))
 CLUSTER_HAS_SECURITY_GROUP = RelationshipType(EKS_CLUSTER, "HAS", SECURITY_GROUP)
 CLUSTER_USES_KMS_KEY = RelationshipType(EKS_CLUSTER, "USES", KMS_KEY)

@@ -18,7 +18,10 @@ from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
 ELASTICACHE = ServiceSpec(
-    "elasticache", "ElastiCache", EntityType("ElastiCache", "aws_elasticache", ("Service",))
+    "elasticache",
+    "ElastiCache",
+    EntityType("ElastiCache", "aws_elasticache", ("Service",)),
+    function=("caching",),
 )
 CLUSTER_CLASSES = ("Database", "DataStore", "Cluster")
 MEMCACHED_CLUSTER = EntityType(

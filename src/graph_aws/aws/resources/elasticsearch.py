@@ -17,7 +17,7 @@ from graph_aws.aws.resources.s3.access import policy_is_public
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, make_entity, make_relationship
 
-ES = ServiceSpec("es", "OpenSearch", EntityType("OpenSearch", "aws_es", ("Service",)))
+ES = ServiceSpec("es", "OpenSearch", EntityType("OpenSearch", "aws_es", ("Service",)), function=("indexing",))
 ES_DOMAIN = EntityType(
     "Elasticsearch Domain", "aws_elasticsearch_domain", ("Database", "DataStore", "Cluster")
 )

@@ -15,7 +15,9 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
-KINESIS = ServiceSpec("kinesis", "Kinesis", EntityType("Kinesis", "aws_kinesis", ("Service",)))
+KINESIS = ServiceSpec(
+    "kinesis", "Kinesis", EntityType("Kinesis", "aws_kinesis", ("Service",)), function=("queuing",)
+)
 KINESIS_STREAM = EntityType("Kinesis Stream", "aws_kinesis_stream", ("DataCollection", "Queue"))
 STREAM_USES_KMS_KEY = RelationshipType(KINESIS_STREAM, "USES", KMS_KEY)
 

@@ -19,7 +19,12 @@ from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, r
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
-REDSHIFT = ServiceSpec("redshift", "Redshift", EntityType("Redshift", "aws_redshift", ("Service",)))
+REDSHIFT = ServiceSpec(
+    "redshift",
+    "Redshift",
+    EntityType("Redshift", "aws_redshift", ("Service",)),
+    function=("data-warehousing",),
+)
 REDSHIFT_CLUSTER = EntityType(
     "Redshift Cluster", "aws_redshift_cluster", ("DataStore", "Database", "Cluster")
 )

@@ -13,7 +13,9 @@ from typing import Any
 from graph_aws.aws.resources.registry import Parent, ResourceSpec, ServiceSpec, Where, resource_step
 from graph_aws.model import Entity, EntityType, epoch_millis, make_entity
 
-ROUTE53 = ServiceSpec("route53", "Route 53", EntityType("Route 53", "aws_route53", ("Service",)))
+ROUTE53 = ServiceSpec(
+    "route53", "Route 53", EntityType("Route 53", "aws_route53", ("Service",)), function=("DNS",)
+)
 ROUTE53_ZONE = EntityType("Route 53 Hosted Zone", "aws_route53_zone", ("DomainZone",))
 ROUTE53_RECORD = EntityType("Route 53 Record Set", "aws_route53_record", ("DomainRecord",))
 ROUTE53_DOMAIN = EntityType("Route 53 Domain", "aws_route53_domain", ("Domain",))

@@ -19,7 +19,7 @@ from graph_aws.aws.resources.s3.access import policy_is_public
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, make_entity, make_relationship
 
-SNS = ServiceSpec("sns", "SNS", EntityType("SNS", "aws_sns", ("Service",)))
+SNS = ServiceSpec("sns", "SNS", EntityType("SNS", "aws_sns", ("Service",)), function=("notification",))
 SNS_TOPIC = EntityType("SNS Topic", "aws_sns_topic", ("Channel",))
 SNS_SUBSCRIPTION = EntityType("SNS Subscription", "aws_sns_subscription", ("Subscription",))
 TOPIC_USES_KMS_KEY = RelationshipType(SNS_TOPIC, "USES", KMS_KEY)

@@ -17,7 +17,7 @@ from graph_aws.aws.resources.s3.access import policy_is_public
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
-SQS = ServiceSpec("sqs", "SQS", EntityType("SQS", "aws_sqs", ("Service",)))
+SQS = ServiceSpec("sqs", "SQS", EntityType("SQS", "aws_sqs", ("Service",)), function=("queuing",))
 SQS_QUEUE = EntityType("SQS Queue", "aws_sqs_queue", ("Queue",))
 QUEUE_USES_KMS_KEY = RelationshipType(SQS_QUEUE, "USES", KMS_KEY)
 

@@ -14,7 +14,10 @@ from graph_aws.aws.resources.registry import ServiceSpec, Where
 from graph_aws.model import EntityType
 
 APIGATEWAY = ServiceSpec(
-    "apigateway", "API Gateway", EntityType("API Gateway", "aws_apigateway", ("Service",))
+    "apigateway",
+    "API Gateway",
+    EntityType("API Gateway", "aws_apigateway", ("Service",)),
+    function=("api-gateway",),
 )
 REST_API = EntityType("API Gateway REST API", "aws_api_gateway_rest_api", ("Gateway",))
 V2_API = EntityType("API Gateway v2 API", "aws_api_gateway_v2_api", ("Gateway",))

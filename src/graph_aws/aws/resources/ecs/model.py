@@ -16,7 +16,9 @@ from graph_aws.aws.resources.registry import ServiceSpec
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, make_relationship
 
-ECS = ServiceSpec("ecs", "ECS", EntityType("ECS", "aws_ecs", ("Service",)))
+ECS = ServiceSpec(
+    "ecs", "ECS", EntityType("ECS", "aws_ecs", ("Service",)), function=("container-orchestration",)
+)
 ECS_CLUSTER = EntityType("ECS Cluster", "aws_ecs_cluster", ("Cluster",))
 ECS_CONTAINER_INSTANCE = EntityType(
     "ECS Container Instance", "aws_ecs_container_instance", ("Host", "Container")
