@@ -32,7 +32,15 @@ from typing import Any
 from graph_aws.demo.faultproxy import THROTTLE
 from graph_aws.demo.replay.organization import OrganizationsError, SyntheticOrganization, form_of
 from graph_aws.demo.replay.recording import Exchange, Recording
-from graph_aws.demo.replay.wire import Request, account_of_key, is_assumed_key, operation_of, request_key
+from graph_aws.demo.replay.wire import (
+    Request,
+    account_identifier,
+    account_of_key,
+    is_assumed_key,
+    operation_of,
+    request_key,
+    unique_identifiers,
+)
 
 _JSON_11 = "application/x-amz-json-1.1"
 _REST_JSON = frozenset({"account", "lambda"})
@@ -96,6 +104,8 @@ class Replay:
         self._refilled = time.monotonic()
         self._rng = random.Random(seed)
         self._answers: dict[str, list[Exchange]] = recording.exchanges
+        self._identifiers = unique_identifiers(recording.exchanges)
+        self._renamed: dict[str, list[tuple[bytes, bytes]]] = {}  # account -> (recorded, its own)
         self._repeats: Counter[tuple[str, str]] = Counter()  # (account, key) of keys with many answers
         self.reset()
 
@@ -157,6 +167,9 @@ class Replay:
                 return _error(service, True, 400, error.code, str(error))
             return 200, [("Content-Type", _JSON_11)], json.dumps(answer).encode()
         key = request_key(request, service, region, account, self.recording.account)
+        renamed = self._renamed_for(account)
+        for recorded, own in renamed:
+            key = key.replace(own.decode(), recorded.decode())
         answers = self._answers.get(key)
         if answers is None:
             self.misses[key] += 1
@@ -171,7 +184,20 @@ class Replay:
             exchange = answers[0]
         if account == self.recording.account:
             return exchange.status, exchange.headers, exchange.body
-        return exchange.status, exchange.headers, exchange.body.replace(self.template, account.encode())
+        body = exchange.body.replace(self.template, account.encode())
+        for recorded, own in renamed:
+            body = body.replace(recorded, own)
+        return exchange.status, exchange.headers, body
+
+    def _renamed_for(self, account: str) -> list[tuple[bytes, bytes]]:
+        """The recording's account-independent identifiers, and this account's own for each."""
+        if account == self.recording.account:
+            return []
+        renamed = self._renamed.get(account)
+        if renamed is None:
+            renamed = [(i.encode(), account_identifier(i, account).encode()) for i in self._identifiers]
+            self._renamed[account] = renamed
+        return renamed
 
     def _sts(self, request: Request, operation: str, account: str, assumed: bool) -> tuple[int, list, bytes]:
         xml = [("Content-Type", "text/xml")]

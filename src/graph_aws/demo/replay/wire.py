@@ -5,6 +5,11 @@ method, path, sorted query and canonical body, with the account that signed it w
 recording's own account. The replay server finds the account that signs a call from its access key:
 keys it hands out from AssumeRole carry the account id (`ASIA<account id>RPLY`); any other key is the
 organization's management account.
+
+Some identifiers AWS keeps unique across accounts without naming the account (API Gateway's API
+ids, Route 53's hosted zone ids): replayed as recorded, every account would answer with the same
+ones, and the graph would hold one API for all of them. The server gives each account its own
+(`account_identifier`), of the same length, and reads them back in the calls that name them.
 """
 
 from __future__ import annotations
@@ -12,11 +17,14 @@ from __future__ import annotations
 import json
 import re
 import urllib.parse
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 _CREDENTIAL = re.compile(rb"Credential=([^/]+)/\d+/([^/]+)/([^/]+)/")
 _ASSUMED_KEY = re.compile(r"^ASIA(\d{12})RPLY$")
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # /2015-03-31/functions
+_UNIQUE_IDS = re.compile(r"/(?:restapis|v2/apis)/([a-z0-9]{8,})|/hostedzone/([A-Z0-9]{8,})")
+_DIGITS36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
 def access_key_for(account_id: str) -> str:
@@ -111,3 +119,20 @@ def request_key(request: Request, service: str, region: str, account_id: str, te
     target = request.headers.get("x-amz-target", "")
     key = f"{service} {region} {request.method} {request.path}?{query} {target} {canonical_body(request)}"
     return key.replace(account_id, template_account) if account_id != template_account else key
+
+
+def unique_identifiers(request_keys: Iterable[str]) -> list[str]:
+    """The account-independent unique identifiers the recorded calls name in their paths."""
+    found = {i for key in request_keys for match in _UNIQUE_IDS.finditer(key) for i in match.groups() if i}
+    return sorted(found)
+
+
+def account_identifier(identifier: str, account_id: str) -> str:
+    """`identifier` as another account's: its last 8 characters are the account id in base 36 (in
+    the identifier's case), so the length and alphabet stay those of AWS's and no two accounts meet."""
+    number, digits = int(account_id), ""
+    for _ in range(8):
+        number, digit = divmod(number, 36)
+        digits = _DIGITS36[digit] + digits
+    digits = digits.upper() if identifier.isupper() else digits
+    return identifier[:-8] + digits
