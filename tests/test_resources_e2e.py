@@ -45,8 +45,21 @@ def test_an_organization_with_every_resource_type_in_two_regions(emulated, tmp_p
         "aws_lambda_function",
         "aws_db_instance",
         "aws_acm_certificate",
+        "aws_ecs_task",
+        "aws_eks_cluster",
+        "aws_ecr_image",
+        "aws_sns_subscription",
+        "aws_sqs_queue",
+        "aws_kinesis_stream",
+        "aws_redshift_cluster",
+        "aws_elasticache_redis_cluster",
+        "aws_elasticsearch_domain",
+        "aws_api_gateway_rest_api",
+        "aws_api_gateway_v2_route",
     ):
         assert found[regional] == set(REGIONS), regional
+    for global_type in ("aws_route53_zone", "aws_route53_record", "aws_route53_domain"):
+        assert found[global_type] == {""}, global_type
     # A resource of a seeded member, keyed by its ARN in that member's account and region.
     member = org.unreachable  # not denied here: an ordinary seeded member
     vpcs = (

@@ -36,15 +36,20 @@ RunSteps = Callable[..., JobResult]
 @pytest.fixture
 def run_steps(mock_aws) -> RunSteps:
     """`run_steps("fetch-kms-keys", regions=("us-east-1",))`: the job's result, steps and dependencies run
-    (`shared=` the run's clients and memo, to play several account jobs of one run)."""
+    (`shared=` the run's clients and memo, to play several account jobs of one run; `partition` and
+    `home`, the session's region, to run them as in another partition, GovCloud)."""
 
     def run(
-        *step_ids: str, regions: Iterable[str] = REGIONS, shared: SharedClients | None = None
+        *step_ids: str,
+        regions: Iterable[str] = REGIONS,
+        shared: SharedClients | None = None,
+        partition: str = "aws",
+        home: str | None = None,
     ) -> JobResult:
         resources = AccountResources(
-            session=ambient_session().bind(shared if shared is not None else SharedClients(), 4),
+            session=ambient_session(home).bind(shared if shared is not None else SharedClients(), 4),
             account_id=ACCOUNT_ID,
-            partition="aws",
+            partition=partition,
             requested_regions=tuple(regions),
         )
         try:

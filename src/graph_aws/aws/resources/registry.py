@@ -8,6 +8,10 @@ only for enrichment: `enrich` gets each item after it is added, `detail` describ
 before it is converted, and `after_region` makes the batched calls of a region (tags by twenty).
 A `RelationshipSpec` is the same for a list call whose items are relationships only (VPC peering).
 
+Where an API nests (an ECS cluster's services, an API's routes), a spec lists once per `Parent`: per
+entity an earlier step of the same job found in that account and region. Where a list call only
+names its items (ListClusters gives ARNs), `Describe` reads their details several at a time.
+
 A region that fails (AccessDenied, a service control policy) does not stop the others: the step
 keeps what it found, then fails with one line per region, so its types are partial (kept, never
 deleted) and the run records why.
@@ -17,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph_aws.aws import types as t
@@ -43,6 +47,7 @@ class Where:
     account_id: str
     partition: str
     region: str
+    parent: Entity | None = field(default=None, compare=False)  # listed per parent: that entity
 
     def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
         region = self.region if regional else ""
@@ -116,10 +121,42 @@ class ServiceSpec:
 
 # A converter returns None for an item that is not an entity of its step (a gateway load balancer).
 Converter = Callable[[Any, Where], Entity | None]
-Enricher = Callable[[StepContext, Any, Where, Mapping[str, Any], Entity], None]
+Enricher = Callable[[StepContext, Any, Where, Any, Entity], None]
 Detailer = Callable[[Any, Any], Mapping[str, Any]]
 RegionFinisher = Callable[[StepContext, Any, Where, list[tuple[Mapping[str, Any], Entity]]], None]
 RelationshipsOfItem = Callable[[Mapping[str, Any], Where], Iterable[Relationship]]
+
+
+def _itself(item: Any) -> Any:
+    return item
+
+
+@dataclass(frozen=True)
+class Describe:
+    """The details of what a list call only names (ListClusters gives ARNs), read `batch` at a time:
+    `describe_clusters(clusters=[...])` once per 100 clusters instead of once per cluster."""
+
+    operation: str  # "describe_clusters"
+    parameter: str  # the request field the names go in: "clusters"
+    result_key: str  # where the details are: "clusters"
+    batch: int = 100
+    name_of: Callable[[Any], Any] = _itself  # ListDomainNames gives {"DomainName": ...}
+    parameters: Mapping[str, Any] = field(default_factory=dict)  # include=["TAGS"]
+
+
+@dataclass(frozen=True)
+class Parent:
+    """List once per entity of an earlier step (the services of each ECS cluster), because the API
+    nests; the parent `verb`s each child (`aws_ecs_cluster HAS aws_ecs_service`) unless verb is None.
+    `parameters` gives the list call's parameters for one parent, or None to list nothing for it."""
+
+    step_id: str
+    entity: EntityType
+    parameters: Callable[[Entity], Mapping[str, Any] | None]
+    verb: str | None = "HAS"
+
+    def relationship(self, child: EntityType) -> tuple[RelationshipType, ...]:
+        return (RelationshipType(self.entity, self.verb, child),) if self.verb else ()
 
 
 @dataclass(frozen=True)
@@ -155,6 +192,8 @@ class ResourceSpec:
     # A list call botocore has no paginator for, paged by hand with this field: its answer's
     # "NextMarker" goes back as the next request's "NextMarker" (WAF's ListWebACLs).
     next_marker: str | None = None
+    describe: Describe | None = None
+    parent: Parent | None = None
 
 
 @dataclass(frozen=True)
@@ -204,25 +243,61 @@ def _dig(answer: Mapping[str, Any], result_key: str) -> Any:
     return value or []
 
 
-def list_items(client: Any, spec: ResourceSpec | RelationshipSpec) -> Iterator[Mapping[str, Any]]:
+def list_items(
+    client: Any, spec: ResourceSpec | RelationshipSpec, **parameters: Any
+) -> Iterator[Any]:
+    parameters = {**spec.parameters, **parameters}
     if isinstance(spec, ResourceSpec) and spec.whole_response:
-        answer = getattr(client, spec.operation)(**spec.parameters)
+        answer = getattr(client, spec.operation)(**parameters)
         yield {k: v for k, v in answer.items() if k != "ResponseMetadata"}
     elif isinstance(spec, ResourceSpec) and spec.next_marker:
         marker: dict[str, Any] = {}
         while True:
-            answer = getattr(client, spec.operation)(**spec.parameters, **marker)
+            answer = getattr(client, spec.operation)(**parameters, **marker)
             yield from _dig(answer, spec.result_key)
             if not answer.get(spec.next_marker):
                 return
             marker = {spec.next_marker: answer[spec.next_marker]}
     elif spec.paginated and "." not in spec.result_key:
-        yield from paginate(client, spec.operation, spec.result_key, **spec.parameters)
+        yield from paginate(client, spec.operation, spec.result_key, **parameters)
     elif spec.paginated:
-        for page in client.get_paginator(spec.operation).paginate(**spec.parameters):
+        for page in client.get_paginator(spec.operation).paginate(**parameters):
             yield from _dig(page, spec.result_key)
     else:
-        yield from _dig(getattr(client, spec.operation)(**spec.parameters), spec.result_key)
+        yield from _dig(getattr(client, spec.operation)(**parameters), spec.result_key)
+
+
+def described(client: Any, describe: Describe, listed: Iterable[Any], **parameters: Any) -> Iterator[Any]:
+    """The details of the listed items, `describe.batch` names per call."""
+    names = [describe.name_of(item) for item in listed]
+    for start in range(0, len(names), describe.batch):
+        response = getattr(client, describe.operation)(
+            **describe.parameters, **parameters, **{describe.parameter: names[start : start + describe.batch]}
+        )
+        yield from _dig(response, describe.result_key)
+
+
+def parents_in(context: StepContext, parent: Parent, where: Where, *, regional: bool) -> list[Entity]:
+    """The parent step's entities found in this account (and region, for a regional service)."""
+    return [
+        entity
+        for entity in context.job_state.iter_entities(parent.entity.type)
+        if entity.get("accountId") == where.account_id
+        and (not regional or entity.get("region") == where.region)
+    ]
+
+
+def _calls(
+    context: StepContext, spec: ResourceSpec, where: Where
+) -> Iterator[tuple[Where, Mapping[str, Any]]]:
+    """Each list call to make: once, or once per parent, with where it finds its items."""
+    if spec.parent is None:
+        yield where, {}
+        return
+    for parent in parents_in(context, spec.parent, where, regional=spec.regional):
+        parameters = spec.parent.parameters(parent)
+        if parameters is not None:
+            yield replace(where, parent=parent), parameters
 
 
 def regions_to_read(
@@ -237,41 +312,65 @@ def regions_to_read(
     return [home] if home else []
 
 
+def _add(context: StepContext, spec: ResourceSpec, where: Where, item: Any) -> Entity | None:
+    """The item's entity, linked to its service (and parent); None when it is not one of the spec's."""
+    converted = spec.convert(item, where)
+    if converted is None:
+        return None
+    entity = context.job_state.add_entity(converted)
+    context.job_state.add_relationship(
+        make_relationship(
+            from_type=spec.service.entity.type,
+            from_key=spec.service.key_of(where.account_id),
+            verb="HAS",
+            to_entity=entity,
+        )
+    )
+    if where.parent is not None and spec.parent and spec.parent.verb:
+        context.job_state.add_relationship(
+            make_relationship(from_entity=where.parent, verb=spec.parent.verb, to_entity=entity)
+        )
+    return entity
+
+
 def resource_step(spec: ResourceSpec) -> Step:
     def handler(context: StepContext) -> None:
         resources: AccountResources = context.resources
-        service_key = spec.service.key_of(resources.account_id)
 
         def in_region(region: str) -> None:
             client = resources.session.client(spec.client, region)
-            where = Where(resources.account_id, resources.partition, region)
             failed: list[Exception] = []
-            added: list[tuple[Mapping[str, Any], Entity]] = []
-            for listed in list_items(client, spec):
+            added: list[tuple[Any, Entity]] = []
+            region_where = Where(resources.account_id, resources.partition, region)
+            for where, parameters in _calls(context, spec, region_where):
+                # One item that cannot be read in detail (a bucket whose policy denies us), or one
+                # parent whose children cannot be listed, must not cost the others: go on, then fail
+                # the region with the first error.
                 try:
-                    item = spec.detail(client, listed) if spec.detail else listed
-                except Exception as error:  # as for enrich below: the other items go on
+                    items: Iterable[Any] = list_items(client, spec, **parameters)
+                    if spec.describe:
+                        items = described(client, spec.describe, items, **parameters)
+                    for listed in items:
+                        try:
+                            item = spec.detail(client, listed) if spec.detail else listed
+                        except Exception as error:
+                            failed.append(error)
+                            continue
+                        entity = _add(context, spec, where, item)
+                        if entity is None:
+                            continue
+                        added.append((item, entity))
+                        if spec.enrich:
+                            try:
+                                spec.enrich(context, client, where, item, entity)
+                            except Exception as error:
+                                failed.append(error)
+                except Exception as error:
+                    if spec.parent is None:
+                        raise
                     failed.append(error)
-                    continue
-                converted = spec.convert(item, where)
-                if converted is None:
-                    continue
-                entity = context.job_state.add_entity(converted)
-                added.append((item, entity))
-                context.job_state.add_relationship(
-                    make_relationship(
-                        from_type=spec.service.entity.type, from_key=service_key, verb="HAS", to_entity=entity
-                    )
-                )
-                if spec.enrich:
-                    # One item that cannot be read in detail (a bucket whose policy denies us) must
-                    # not cost the items after it: go on, then fail the region with the first error.
-                    try:
-                        spec.enrich(context, client, where, item, entity)
-                    except Exception as error:
-                        failed.append(error)
             if spec.after_region:
-                spec.after_region(context, client, where, added)
+                spec.after_region(context, client, region_where, added)
             if failed:
                 if len(failed) > 1:
                     context.warn(f"{region}: {len(failed)} items could not be read in full")
@@ -279,13 +378,19 @@ def resource_step(spec: ResourceSpec) -> Step:
 
         for_each_region(context, in_region, regions_to_read(context, spec.regional, spec.home_regions))
 
-    depends = (spec.service.step_id, *(("fetch-regions",) if spec.regional else ()), *spec.depends_on)
+    depends = (
+        spec.service.step_id,
+        *(("fetch-regions",) if spec.regional else ()),
+        *((spec.parent.step_id,) if spec.parent else ()),
+        *spec.depends_on,
+    )
+    parent_relationships = spec.parent.relationship(spec.entity) if spec.parent else ()
     return Step(
         id=spec.step_id,
         name=spec.name,
         handler=handler,
         entities=(spec.entity, *spec.extra_entities),
-        relationships=(spec.service.has(spec.entity), *spec.relationships),
+        relationships=(spec.service.has(spec.entity), *parent_relationships, *spec.relationships),
         depends_on=tuple(dict.fromkeys(depends)),
         permissions=spec.permissions,
     )
