@@ -134,6 +134,11 @@ data "aws_iam_policy_document" "read_only_1" {
       "s3:GetEncryptionConfiguration",
       "s3:GetReplicationConfiguration",
       "s3:ListAllMyBuckets",
+      "ssm:DescribeInstancePatchStatesForPatchGroup",
+      "ssm:DescribeParameters",
+      "ssm:DescribePatchBaselines",
+      "ssm:DescribePatchGroups",
+      "ssm:GetInventory",
     ]
   }
 }

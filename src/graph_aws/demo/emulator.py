@@ -62,6 +62,10 @@ def patch_moto() -> None:
 
     patch_moto_iam()  # a few AWS-managed policies; GetAccountAuthorizationDetails in pages, as AWS does
 
+    from graph_aws.demo.seeds import patch_seeded_services
+
+    patch_seeded_services()
+
 
 @contextmanager
 def deny_assume_role(account_ids: Sequence[str]) -> Iterator[None]:

@@ -127,6 +127,8 @@ class ResourceSpec:
     extra_entities: tuple[EntityType, ...] = ()
     relationships: tuple[RelationshipType, ...] = ()  # besides service HAS entity
     depends_on: tuple[str, ...] = ()
+    # How the service entity relates to each entity: JupiterOne's `aws_ssm` MANAGES its parameters.
+    service_verb: str = "HAS"
 
 
 def regions_of(context: StepContext) -> list[str]:
@@ -167,7 +169,10 @@ def resource_step(spec: ResourceSpec) -> Step:
                 entity = context.job_state.add_entity(spec.convert(item, where))
                 context.job_state.add_relationship(
                     make_relationship(
-                        from_type=spec.service.entity.type, from_key=service_key, verb="HAS", to_entity=entity
+                        from_type=spec.service.entity.type,
+                        from_key=service_key,
+                        verb=spec.service_verb,
+                        to_entity=entity,
                     )
                 )
                 if spec.enrich:
@@ -191,7 +196,10 @@ def resource_step(spec: ResourceSpec) -> Step:
         name=spec.name,
         handler=handler,
         entities=(spec.entity, *spec.extra_entities),
-        relationships=(spec.service.has(spec.entity), *spec.relationships),
+        relationships=(
+            RelationshipType(spec.service.entity, spec.service_verb, spec.entity),
+            *spec.relationships,
+        ),
         depends_on=tuple(dict.fromkeys(depends)),
         permissions=spec.permissions,
     )
