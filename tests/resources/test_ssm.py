@@ -87,9 +87,7 @@ def test_patch_groups_use_their_baseline_and_have_the_instances_whose_state_they
     )
     assert relationships(result, "aws_patch_group_has_instance") == {(group_key, instance_key)}
     assert relationships(result, "aws_instance_logs_patch_state") == {(instance_key, state["_key"])}
-    assert relationships(result, "aws_patch_baseline_generated_state") == {
-        (baseline_key, state["_key"])
-    }
+    assert relationships(result, "aws_patch_baseline_generated_state") == {(baseline_key, state["_key"])}
 
 
 def test_instance_inventory_lists_each_application_as_name_and_version(run_steps, client):

@@ -5,7 +5,12 @@ from __future__ import annotations
 from graph_aws.aws.resources.registry import ServiceSpec, Where
 from graph_aws.model import EntityType
 
-SSM = ServiceSpec("ssm", "SSM", EntityType("SSM", "aws_ssm", ("Service",)))
+SSM = ServiceSpec(
+    "ssm",
+    "SSM",
+    EntityType("SSM", "aws_ssm", ("Service",)),
+    function=("workload-management", "password-management"),
+)
 SECURE_STRING_PARAMETER = EntityType("SSM Parameter", "aws_secure_string_parameter", ("Secret",))
 PATCH_BASELINE = EntityType("SSM Patch Baseline", "aws_patch_baseline", ("Configuration",))
 PATCH_GROUP = EntityType("SSM Patch Group", "aws_patch_group", ("Group",))
