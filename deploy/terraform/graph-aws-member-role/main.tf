@@ -68,6 +68,8 @@ data "aws_iam_policy_document" "read_only_1" {
     effect    = "Allow"
     resources = ["*"]
     actions = [
+      "access-analyzer:ListAnalyzers",
+      "access-analyzer:ListFindings",
       "account:GetAlternateContact",
       "account:GetContactInformation",
       "acm:DescribeCertificate",
