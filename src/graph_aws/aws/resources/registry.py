@@ -105,8 +105,9 @@ class ServiceSpec:
         )
 
 
-Converter = Callable[[Mapping[str, Any], Where], Entity]
-Enricher = Callable[[StepContext, Any, Where, Mapping[str, Any], Entity], None]
+# A listed item is usually a mapping, sometimes a bare name or id (ListDetectors gives ids).
+Converter = Callable[[Any, Where], Entity]
+Enricher = Callable[[StepContext, Any, Where, Any, Entity], None]
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,9 @@ rules search (`applicationInventory ~= 'xz-utils_5.6.1'`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
 from typing import Any
 
+from graph_aws.aws.resources._text_dates import iso_millis
 from graph_aws.aws.resources.ec2.model import INSTANCE, arn_of, relate
 from graph_aws.aws.resources.registry import ResourceSpec, Where
 from graph_aws.aws.resources.ssm.model import INSTANCE_INVENTORY, SSM
@@ -15,7 +15,6 @@ from graph_aws.model import (
     Entity,
     Relationship,
     RelationshipType,
-    epoch_millis,
     make_entity,
     make_relationship,
 )
@@ -26,16 +25,6 @@ APPLICATIONS = "AWS:Application"
 def inventory_key(where: Where, node_id: str) -> str:
     """SSM's own ARN for a managed node's inventory (resource type `managed-instance-inventory`)."""
     return where.arn("ssm", f"managed-instance-inventory/{node_id}")
-
-
-def capture_time(text: str | None) -> int | None:
-    """Inventory gives CaptureTime as text, `2024-03-29T10:00:00Z`."""
-    if not text:
-        return None
-    try:
-        return epoch_millis(datetime.fromisoformat(text.replace("Z", "+00:00")))
-    except ValueError:
-        return None
 
 
 def application_names(content: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -61,7 +50,7 @@ def to_instance_inventory(raw: Mapping[str, Any], where: Where) -> Entity:
             "instanceId": node_id,
             "applicationInventory": application_names(content) or None,
             "applicationCount": len(content),
-            "capturedOn": capture_time(applications.get("CaptureTime")),
+            "capturedOn": iso_millis(applications.get("CaptureTime")),
             "schemaVersion": applications.get("SchemaVersion"),
             "accountId": where.account_id,
             "region": where.region,
