@@ -13,10 +13,13 @@ deleted) and the run records why.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
+
+import botocore.session
 
 from graph_aws.aws import types as t
 from graph_aws.aws.api import RegionErrors, paginate
@@ -130,6 +133,15 @@ class ResourceSpec:
     depends_on: tuple[str, ...] = ()
     # How the service entity relates to each entity: JupiterOne's `aws_ssm` MANAGES its parameters.
     service_verb: str = "HAS"
+    # Read only the regions where the service is offered, as botocore's endpoint data lists them
+    # (Inspector Classic is in twelve): elsewhere its endpoint has no address, a failure that says
+    # nothing about the account.
+    only_where_offered: bool = False
+
+
+@functools.cache
+def offered_regions(client: str, partition: str) -> frozenset[str]:
+    return frozenset(botocore.session.get_session().get_available_regions(client, partition))
 
 
 def regions_of(context: StepContext) -> list[str]:
@@ -189,6 +201,9 @@ def resource_step(spec: ResourceSpec) -> Step:
                 raise failed[0]
 
         regions = regions_of(context) if spec.regional else [resources.session.region]
+        if spec.only_where_offered:
+            offered = offered_regions(spec.client, resources.partition)
+            regions = [r for r in regions if r in offered]
         for_each_region(context, in_region, regions)
 
     depends = (spec.service.step_id, *(("fetch-regions",) if spec.regional else ()), *spec.depends_on)
