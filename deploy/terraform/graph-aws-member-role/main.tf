@@ -148,6 +148,7 @@ data "aws_iam_policy_document" "read_only_1" {
       "s3:GetEncryptionConfiguration",
       "s3:GetReplicationConfiguration",
       "s3:ListAllMyBuckets",
+      "secretsmanager:ListSecrets",
       "ssm:DescribeInstancePatchStatesForPatchGroup",
       "ssm:DescribeParameters",
       "ssm:DescribePatchBaselines",
