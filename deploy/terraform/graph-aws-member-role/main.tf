@@ -154,6 +154,11 @@ data "aws_iam_policy_document" "read_only_1" {
       "ssm:DescribePatchBaselines",
       "ssm:DescribePatchGroups",
       "ssm:GetInventory",
+      "transfer:DescribeServer",
+      "transfer:ListServers",
+      "transfer:ListUsers",
+      "workspaces:DescribeWorkspaceBundles",
+      "workspaces:DescribeWorkspaces",
     ]
   }
 }
