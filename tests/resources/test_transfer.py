@@ -36,7 +36,7 @@ def test_servers_and_their_users_roles_and_home_buckets(run_steps, client):
     alice = users["alice"]
     assert (
         alice["_class"] == ["User"]
-        and alice["username"] == "alice"
+        and alice["username"] == ["alice"]
         and alice["homeDirectory"] == "/uploads/alice"
     )
 

@@ -80,7 +80,8 @@ def to_user(raw: Mapping[str, Any], where: Where, server: Entity) -> Entity:
         name=raw["UserName"],
         properties={
             "arn": raw["Arn"],
-            "username": raw["UserName"],
+            "username": [raw["UserName"]],  # the data model's User: a list of names
+            "userName": raw["UserName"],
             "serverId": server["id"],
             "homeDirectory": raw.get("HomeDirectory"),
             "homeDirectoryType": raw.get("HomeDirectoryType"),
