@@ -1,10 +1,8 @@
-"""Secrets Manager: secrets with their rotation, key and rotating function, never their values."""
+"""Secrets Manager: secrets with their rotation and key, never their values."""
 
 from __future__ import annotations
 
 import json
-
-from graph_aws.demo.seeds.awslambda import TRUST_LAMBDA, handler_zip
 
 ACCOUNT = "123456789012"
 
@@ -15,17 +13,8 @@ def test_secrets_carry_rotation_and_their_key_never_their_value(run_steps, clien
     rotated = secrets.create_secret(
         Name="db", SecretString="s3cr3t-value", KmsKeyId=key, Tags=[{"Key": "team", "Value": "data"}]
     )["ARN"]
-    role = client("iam").create_role(RoleName="rotator", AssumeRolePolicyDocument=json.dumps(TRUST_LAMBDA))
-    function = client("lambda", "eu-west-1").create_function(
-        FunctionName="rotate",
-        Runtime="python3.12",
-        Role=role["Role"]["Arn"],
-        Handler="handler.handle",
-        Code={"ZipFile": handler_zip()},
-    )["FunctionArn"]
     secrets.rotate_secret(
         SecretId=rotated,
-        RotationLambdaARN=function,
         RotationRules={"AutomaticallyAfterDays": 30},
         RotateImmediately=False,
     )
@@ -39,9 +28,7 @@ def test_secrets_carry_rotation_and_their_key_never_their_value(run_steps, clien
     secret = found[rotated]
     assert secret["_class"] == ["Secret"] and secret["name"] == "db" and secret["region"] == "eu-west-1"
     assert secret["rotationEnabled"] is True and secret["rotationAfterDays"] == 30
-    assert (
-        secret["rotationLambdaArn"] == function and secret["kmsKeyId"] == key and secret["tag.team"] == "data"
-    )
+    assert secret["kmsKeyId"] == key and secret["tag.team"] == "data"
     assert found[plain]["rotationEnabled"] is False and "kmsKeyId" not in found[plain]
     assert "value" not in json.dumps(list(found.values()))
     uses = {
@@ -49,4 +36,4 @@ def test_secrets_carry_rotation_and_their_key_never_their_value(run_steps, clien
         for r in result.job_state.relationships()
         if r["_class"] == "USES"
     }
-    assert uses == {(rotated, key), (rotated, function)}
+    assert uses == {(rotated, key)}

@@ -1,4 +1,5 @@
-"""Secrets Manager: secrets, with their rotation and key, never their values (ListSecrets only).
+"""Secrets Manager: secrets, with their rotation and the key they USE, never their values (ListSecrets
+only).
 
 JupiterOne's AWS documentation names no type for them: `aws_secretsmanager_secret` follows its
 `aws_<service>_<resource>` pattern, with the data model's Secret class.
@@ -9,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from graph_aws.aws.resources.awslambda import LAMBDA_FUNCTION
 from graph_aws.aws.resources.ec2.model import relate
 from graph_aws.aws.resources.kms import KMS_KEY
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
@@ -63,21 +63,12 @@ def to_secret(raw: Mapping[str, Any], where: Where) -> Entity:
     )
 
 
-def secret_uses(raw: Mapping[str, Any], where: Where) -> Iterable[Relationship]:
-    """The customer-managed key that encrypts it (none named: AWS's own aws/secretsmanager key), and
-    the Lambda function that rotates it."""
+def secret_key(raw: Mapping[str, Any], where: Where) -> Iterable[Relationship]:
+    """The customer-managed key that encrypts it (none named: AWS's own aws/secretsmanager key)."""
     key = kms_key_arn(where, raw.get("KmsKeyId"))
     if key:
         yield make_relationship(
             from_type=SECRET.type, from_key=raw["ARN"], verb="USES", to_type=KMS_KEY.type, to_key=key
-        )
-    if raw.get("RotationLambdaARN"):
-        yield make_relationship(
-            from_type=SECRET.type,
-            from_key=raw["ARN"],
-            verb="USES",
-            to_type=LAMBDA_FUNCTION.type,
-            to_key=raw["RotationLambdaARN"],
         )
 
 
@@ -90,11 +81,8 @@ SECRETS = ResourceSpec(
     result_key="SecretList",
     entity=SECRET,
     convert=to_secret,
-    enrich=relate(secret_uses),
-    relationships=(
-        RelationshipType(SECRET, "USES", KMS_KEY),
-        RelationshipType(SECRET, "USES", LAMBDA_FUNCTION),
-    ),
+    enrich=relate(secret_key),
+    relationships=(RelationshipType(SECRET, "USES", KMS_KEY),),
     permissions=("secretsmanager:ListSecrets",),
 )
 

@@ -1,5 +1,5 @@
-"""Secrets Manager: per region, a secret under a customer key of its own, rotated every 30 days by
-the Lambda seed's function, and one under AWS's default key, never rotated."""
+"""Secrets Manager: per region, a secret under a customer key of its own, rotated every 30 days (by
+no function: moto would run one in Docker), and one under AWS's default key, never rotated."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
         )["ARN"]
         secrets.rotate_secret(
             SecretId=rotated,
-            RotationLambdaARN=f"arn:aws:lambda:{region}:{account_id}:function:graph-aws-demo",
             RotationRules={"AutomaticallyAfterDays": 30},
             RotateImmediately=False,
         )
