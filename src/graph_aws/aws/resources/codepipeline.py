@@ -48,6 +48,7 @@ PIPELINES = ResourceSpec(
     entity=PIPELINE,
     convert=to_pipeline,
     permissions=("codepipeline:ListPipelines",),
+    only_where_offered=True,
 )
 
 STEPS = (CODEPIPELINE.step(), resource_step(PIPELINES))
