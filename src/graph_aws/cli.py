@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from typing import Any
@@ -15,6 +14,7 @@ from graph_aws import __version__
 from graph_aws.accounts import COLUMNS as ACCOUNT_COLUMNS
 from graph_aws.accounts import account_rows
 from graph_aws.commands_export import export_command
+from graph_aws.commands_permissions import permissions_command
 from graph_aws.commands_query import check_command, query_command
 from graph_aws.config import load_settings
 from graph_aws.errors import ConfigError, GraphAwsError
@@ -218,37 +218,8 @@ def demo(db: str, account_count: int) -> None:
         store.close()
 
 
-@cli.command()
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["policy", "table"]),
-    default="policy",
-    show_default=True,
-    help="policy: the IAM policy document for the role in each account; table: actions per step.",
-)
-def permissions(fmt: str) -> None:
-    """Print the read-only IAM actions every step needs (for the role assumed in each account)."""
-    from graph_aws.aws.jobs import account_job_steps, organization_job_steps
-
-    if fmt == "table":
-        rows = [
-            {"job": job, "step": step.id, "actions": ", ".join(step.permissions)}
-            for job, steps in (("organization", organization_job_steps()), ("account", account_job_steps()))
-            for step in steps
-            if step.permissions
-        ]
-        render_rows(rows, ["job", "step", "actions"], "table", sys.stdout)
-        return
-    actions = sorted({p for step in account_job_steps() for p in step.permissions})
-    policy = {
-        "Version": "2012-10-17",
-        "Statement": [{"Sid": "GraphAwsReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"}],
-    }
-    click.echo(json.dumps(policy, indent=2))
-
-
 cli.add_command(query_command)
+cli.add_command(permissions_command)
 cli.add_command(check_command)
 cli.add_command(export_command)
 

@@ -19,10 +19,13 @@ deleted) and the run records why.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Any
+
+import botocore.session
 
 from graph_aws.aws import types as t
 from graph_aws.aws.api import RegionErrors, paginate
@@ -194,6 +197,12 @@ class ResourceSpec:
     next_marker: str | None = None
     describe: Describe | None = None
     parent: Parent | None = None
+    # How the service entity relates to each entity: JupiterOne's `aws_ssm` MANAGES its parameters.
+    service_verb: str = "HAS"
+    # Read only the regions where the service is offered, as botocore's endpoint data lists them
+    # (Inspector Classic is in twelve): elsewhere its endpoint has no address, a failure that says
+    # nothing about the account.
+    only_where_offered: bool = False
 
 
 @dataclass(frozen=True)
@@ -214,6 +223,11 @@ class RelationshipSpec:
     paginated: bool = True
     regional: bool = True
     depends_on: tuple[str, ...] = ()
+
+
+@functools.cache
+def offered_regions(client: str, partition: str) -> frozenset[str]:
+    return frozenset(botocore.session.get_session().get_available_regions(client, partition))
 
 
 def regions_of(context: StepContext) -> list[str]:
@@ -243,9 +257,7 @@ def _dig(answer: Mapping[str, Any], result_key: str) -> Any:
     return value or []
 
 
-def list_items(
-    client: Any, spec: ResourceSpec | RelationshipSpec, **parameters: Any
-) -> Iterator[Any]:
+def list_items(client: Any, spec: ResourceSpec | RelationshipSpec, **parameters: Any) -> Iterator[Any]:
     parameters = {**spec.parameters, **parameters}
     if isinstance(spec, ResourceSpec) and spec.whole_response:
         answer = getattr(client, spec.operation)(**parameters)
@@ -322,7 +334,7 @@ def _add(context: StepContext, spec: ResourceSpec, where: Where, item: Any) -> E
         make_relationship(
             from_type=spec.service.entity.type,
             from_key=spec.service.key_of(where.account_id),
-            verb="HAS",
+            verb=spec.service_verb,
             to_entity=entity,
         )
     )
@@ -376,7 +388,11 @@ def resource_step(spec: ResourceSpec) -> Step:
                     context.warn(f"{region}: {len(failed)} items could not be read in full")
                 raise failed[0]
 
-        for_each_region(context, in_region, regions_to_read(context, spec.regional, spec.home_regions))
+        regions = regions_to_read(context, spec.regional, spec.home_regions)
+        if spec.only_where_offered:
+            offered = offered_regions(spec.client, resources.partition)
+            regions = [r for r in regions if r in offered]
+        for_each_region(context, in_region, regions)
 
     depends = (
         spec.service.step_id,
@@ -390,7 +406,11 @@ def resource_step(spec: ResourceSpec) -> Step:
         name=spec.name,
         handler=handler,
         entities=(spec.entity, *spec.extra_entities),
-        relationships=(spec.service.has(spec.entity), *parent_relationships, *spec.relationships),
+        relationships=(
+            RelationshipType(spec.service.entity, spec.service_verb, spec.entity),
+            *parent_relationships,
+            *spec.relationships,
+        ),
         depends_on=tuple(dict.fromkeys(depends)),
         permissions=spec.permissions,
     )
