@@ -10,6 +10,7 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from graph_aws import __version__
 from graph_aws.accounts import COLUMNS as ACCOUNT_COLUMNS
@@ -18,7 +19,7 @@ from graph_aws.commands_export import export_command
 from graph_aws.commands_query import check_command, query_command
 from graph_aws.config import load_settings
 from graph_aws.errors import ConfigError, GraphAwsError
-from graph_aws.output import FORMATS, render_rows
+from graph_aws.output import FORMATS, literal, printable, render_rows
 from graph_aws.runner import Runner, RunReport
 from graph_aws.store import DEFAULT_DB, AccountOutcome, open_store
 
@@ -68,7 +69,7 @@ class _RichProgress:
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("{task.fields[last]}"),
+            TextColumn("{task.fields[last]}", markup=False),
             TimeElapsedColumn(),
             console=console,
             transient=True,
@@ -89,7 +90,8 @@ class _RichProgress:
         self._progress.update(self._task, description="Ingesting accounts", total=total, completed=0)
 
     def account_done(self, outcome: AccountOutcome) -> None:
-        self._progress.update(self._task, advance=1, last=f"{outcome.account_id} {outcome.outcome}")
+        last = printable(f"{outcome.account_id} {outcome.outcome}")
+        self._progress.update(self._task, advance=1, last=last)
 
 
 def run_collect(settings_values: dict[str, Any], config_file: str | None) -> RunReport:
@@ -125,9 +127,11 @@ def print_summary(report: RunReport, *, table: bool = True) -> None:
         f"{len(report.outcomes)} accounts: {outcome_text}. "
         f"Objects created {counts.created}, updated {counts.updated}, deleted {counts.deleted}.",
         soft_wrap=True,
+        markup=False,
+        highlight=False,
     )
-    for failure in report.failures:
-        err_console.print(f"[red]failed[/red] {failure}", highlight=False, soft_wrap=True)
+    for failure in report.failures:  # reasons quote AWS: literal text, one line each
+        err_console.print(Text.assemble(("failed", "red"), " ", literal(failure)), soft_wrap=True)
 
 
 @cli.command()
