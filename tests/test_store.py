@@ -207,7 +207,7 @@ def test_open_store_explains_what_it_cannot_open(tmp_path):
     with pytest.raises(StoreError, match="does not exist"):
         open_store(str(tmp_path / "missing" / "graph.db"))
     (tmp_path / "junk.db").write_text("this is not a database" * 100)
-    with pytest.raises(StoreError, match="cannot open"):
+    with pytest.raises(StoreError, match="damaged or is not a graph-aws store"):
         open_store(str(tmp_path / "junk.db"))
     assert isinstance(open_store(f"sqlite:///{tmp_path / 'ok.db'}"), SqliteStore)
 

@@ -9,13 +9,21 @@ is shown as an escape (`\\x1b`), so a value can neither break the output nor dri
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TextIO
 
+import click
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+
+from graph_aws import redaction
+from graph_aws.errors import GraphAwsError, J1QLError, PathError
 
 FORMATS = ("table", "json", "csv")
 
@@ -23,6 +31,25 @@ FORMATS = ("table", "json", "csv")
 _INVISIBLE = r"\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff"
 _CONTROL = re.compile(rf"[\x00-\x1f{_INVISIBLE}]")
 _CONTROL_BUT_NEWLINE = re.compile(rf"[\x00-\x09\x0b-\x1f{_INVISIBLE}]")
+
+
+class OneLineError(click.ClickException):
+    """`Error: <message>` on one line of stderr, exit status 1."""
+
+
+class _OneLineUsageError(OneLineError):
+    """The same for a usage, configuration or path error: exit status 2."""
+
+    exit_code = 2
+
+
+def one_line_error(error: GraphAwsError) -> OneLineError:
+    """What a command raises for one of our errors: its message on one line (J1QL's caret excepted),
+    secrets removed, control characters escaped, and its exit status. Under --debug the traceback
+    is logged first (through the redacting formatter)."""
+    logging.getLogger("graph_aws").debug("%s", type(error).__name__, exc_info=error)
+    text = printable(redaction.redact(str(error)), keep_newlines=isinstance(error, J1QLError))
+    return _OneLineUsageError(text) if error.exit_code == 2 else OneLineError(text)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -94,3 +121,29 @@ def render_rows(
         for row in rows:
             table.add_row(*(literal(_cell(row.get(c))) for c in columns))
         console_for(out).print(table)
+
+
+@contextmanager
+def output_file(path: Path, option: str = "--output") -> Iterator[TextIO]:
+    """`path` opened for writing text; it appears only once written in full (a temporary file
+    beside it is renamed), so a full disk or an error never leaves half a file. Problems are one
+    line naming the path."""
+    path = Path(path)
+    if path.is_dir():
+        raise PathError(f"{option} {path}: is a folder; give a file name, e.g. {path / 'report.txt'}")
+    if not path.parent.is_dir():
+        raise PathError(
+            f"{option} {path}: the folder {path.parent} does not exist; create it or give another path"
+        )
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            yield out
+        os.replace(partial, path)
+    except OSError as error:
+        partial.unlink(missing_ok=True)
+        reason = "permission denied" if isinstance(error, PermissionError) else error.strerror or str(error)
+        raise PathError(f"{option} {path}: cannot write it ({reason})") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

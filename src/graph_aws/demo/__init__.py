@@ -4,12 +4,44 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from graph_aws.errors import GraphAwsError, PathError
 from graph_aws.runner import RunReport
+from graph_aws.store import SqliteStore, open_store
 
 DEMO_EXTERNAL_ID = "graph-aws-demo-external-id"
 DEMO_REGIONS = ("us-east-1", "eu-west-1")
+# The demo replaces its store at every run, so it marks the stores it makes and replaces no other file.
+MADE_BY = ("made_by", "graph-aws demo")
+
+
+def start_fresh(path: Path) -> None:
+    """An empty store at `path`, marked as the demo's: an earlier demo store is replaced, any other
+    file (a real collection, a text file) is refused."""
+    if path.exists() and not path.is_dir():
+        try:
+            existing = open_store(str(path), create=False)
+            try:
+                made_by = existing.get_meta(MADE_BY[0]) if isinstance(existing, SqliteStore) else None
+            finally:
+                existing.close()
+        except GraphAwsError:
+            made_by = None
+        if made_by != MADE_BY[1]:
+            raise PathError(
+                f"--db {path}: exists and was not made by graph-aws demo, which replaces its store at "
+                "every run; give another path (the default is graph-aws-demo.db)"
+            )
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    store = open_store(str(path))
+    try:
+        assert isinstance(store, SqliteStore)
+        store.set_meta(*MADE_BY)
+    finally:
+        store.close()
 
 
 def run_demo(
@@ -33,8 +65,7 @@ def run_demo(
         AWS_SESSION_TOKEN="demo",
         AWS_DEFAULT_REGION="us-east-1",
     )
-    if os.path.exists(db):
-        os.remove(db)  # a fresh graph each time, so the table shows this run alone
+    start_fresh(Path(db))
     patch_moto()
     with mock_aws():
         emulated = build_organization(member_count, resource_regions=DEMO_REGIONS)
