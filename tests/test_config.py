@@ -63,7 +63,8 @@ def test_config_file_problems_are_explained(tmp_path):
 
 
 def test_list_settings_from_the_environment_are_comma_separated():
-    settings = load_settings({}, None, {"GRAPH_AWS_SKIP_OUS": "ou-aaaa-11111111, ou-bbbb-22222222"})
+    env = {"GRAPH_AWS_SKIP_OUS": "ou-aaaa-11111111, ou-bbbb-22222222", "GRAPH_AWS_ORGANIZATION": "1"}
+    settings = load_settings({"role_name": "R"}, None, env)
     assert settings.skip_ous == ["ou-aaaa-11111111", "ou-bbbb-22222222"]
 
 
@@ -156,3 +157,18 @@ def test_timeouts_come_from_every_source(tmp_path):
     assert (settings.connect_timeout, settings.read_timeout, settings.call_timeout) == (2, 9.5, 45)
     defaults = load_settings({}, None, {})
     assert defaults.connect_timeout <= 10 and 10 <= defaults.read_timeout <= 60
+
+
+def test_regions_aws_does_not_have_are_refused_unless_allowed():
+    with pytest.raises(ConfigError, match=r"--regions: xx-fake-9: not a region of AWS .*--allow-missing"):
+        load_settings({"regions": "us-east-1,xx-fake-9"}, None, {})
+    allowed = load_settings({"regions": "us-east-1,xx-fake-9", "allow_missing": True}, None, {})
+    assert allowed.regions == ["us-east-1", "xx-fake-9"]
+    assert load_settings({"regions": "eu-west-1,us-gov-west-1,cn-north-1"}, None, {}).regions
+
+
+@pytest.mark.parametrize("option", ["skip_accounts", "skip_ous", "include_ous"])
+def test_account_selection_needs_organization_mode(option):
+    value = ("111111111111",) if option == "skip_accounts" else ("ou-aaaa-11111111",)
+    with pytest.raises(ConfigError, match="need --organization"):
+        load_settings({option: value}, None, {})

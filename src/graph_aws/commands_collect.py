@@ -1,8 +1,13 @@
-"""`graph-aws collect`: options, progress, the run's summary (registered by cli.py)."""
+"""`graph-aws collect`: options, signals, progress, the run's summary (registered by cli.py)."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 import click
@@ -79,15 +84,82 @@ class _LineProgress:
         self._console.print(literal(line), soft_wrap=True)
 
 
+class _Signals:
+    """SIGINT and SIGTERM while a run goes on. The first asks the runner to stop starting work (the
+    run then ends on its own, soon); a second one means "now": one line, and the process exits at
+    once without waiting for calls in flight (what was committed is kept; the run is left open and
+    the next run marks it abandoned)."""
+
+    HANDLED = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.received: int | None = None
+        self._on_first: Callable[[str], None] | None = None
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _Signals:
+        if threading.current_thread() is threading.main_thread():
+            for number in self.HANDLED:
+                self._previous[number] = signal.signal(number, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def on_first(self, callback: Callable[[str], None]) -> None:
+        self._on_first = callback
+        if self.received is not None:  # it came while the run was being set up
+            callback(self.reason)
+
+    @property
+    def reason(self) -> str:
+        return f"interrupted by {signal.Signals(self.received or signal.SIGINT).name}"
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.received or 0)
+
+    def _handle(self, number: int, frame: FrameType | None) -> None:
+        if self.received is None:
+            self.received = number
+            if self._on_first is not None:
+                self._on_first(self.reason)
+            return
+        # os.write and os._exit: nothing here may wait for a lock another thread could hold.
+        os.write(2, b"Error: interrupted again: quitting without waiting for calls in flight\n")
+        os._exit(self.exit_code)
+
+
 def run_collect(settings_values: dict[str, Any], config_file: str | None) -> RunReport:
-    settings = load_settings(settings_values, config_file)
-    store = open_store(settings.db)
-    progress = _RichProgress(err_console) if err_console.is_terminal else _LineProgress(err_console)
-    try:
-        with progress:
-            report = Runner(settings, store, progress).run()
-    finally:
-        store.close()
+    """Collect as the settings say; on SIGINT/SIGTERM, print one line and exit 130/143 once the run
+    has stopped and recorded itself."""
+    with _Signals() as signals:
+        settings = load_settings(settings_values, config_file)
+        store = open_store(settings.db)
+        progress = _RichProgress(err_console) if err_console.is_terminal else _LineProgress(err_console)
+        try:
+            with progress:
+                runner = Runner(settings, store, progress)
+                signals.on_first(runner.request_stop)
+                report = runner.run()
+        finally:
+            store.close()
+    for run_id in report.abandoned_runs:
+        err_console.print(
+            literal(f"run {run_id} was left open by a process that no longer runs: marked abandoned")
+        )
+    if signals.received is not None:
+        finished = sum(1 for o in report.outcomes if o.outcome in ("ingested", "partial", "failed"))
+        stopped = sum(1 for o in report.outcomes if o.outcome == "interrupted")
+        err_console.print(
+            literal(
+                f"Error: {signals.reason}: {finished} account jobs finished and were stored, {stopped} "
+                f"stopped or not started are unchanged; run {report.run_id} recorded as {report.status}"
+            ),
+            soft_wrap=True,
+        )
+        sys.exit(signals.exit_code)
     return report
 
 
@@ -115,6 +187,18 @@ def print_summary(report: RunReport, *, table: bool = True) -> None:
     )
     for failure in report.failures:  # reasons quote AWS: literal text, one line each
         err_console.print(Text.assemble(("failed", "red"), " ", literal(failure)), soft_wrap=True)
+    for (step, message), scopes in _grouped_warnings(report).items():
+        where = scopes[0] if len(scopes) == 1 else f"{len(scopes)} jobs"
+        line = Text.assemble(("warning", "yellow"), " ", literal(f"{step}: {message} ({where})"))
+        err_console.print(line, soft_wrap=True)
+
+
+def _grouped_warnings(report: RunReport) -> dict[tuple[str, str], list[str]]:
+    """Step warnings, one line per step and message, however many accounts gave it."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for scope, step, message in report.warnings:
+        grouped.setdefault((step, message), []).append(scope)
+    return grouped
 
 
 @click.command("collect")
@@ -144,6 +228,18 @@ def print_summary(report: RunReport, *, table: bool = True) -> None:
 )
 @click.option("--concurrency", type=int, help="Accounts ingested at once (default 8).")
 @click.option("--calls-per-account", type=int, help="AWS calls in flight per account, at most (default 8).")
+@click.option(
+    "--connect-timeout", type=float, help="Seconds to wait for a connection to AWS, per attempt (default 5)."
+)
+@click.option("--read-timeout", type=float, help="Seconds to wait for an answer, per attempt (default 30).")
+@click.option(
+    "--call-timeout", type=float, help="Seconds one call may take, its retries included (default 120)."
+)
+@click.option(
+    "--allow-missing/--no-allow-missing",
+    default=None,
+    help="Go on when --skip-account/--skip-ou/--include-ou/--regions name what does not exist.",
+)
 @click.option("--db", help=f"SQLite file to write (default: {DEFAULT_DB} in the working directory).")
 @click.option(
     "--config", "config_file", type=click.Path(dir_okay=False), help="TOML file with any of these options."

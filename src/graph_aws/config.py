@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import botocore
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -25,6 +26,7 @@ from pydantic import (
 )
 
 from graph_aws import redaction
+from graph_aws.aws.botocore_sessions import known_regions
 from graph_aws.aws.selection import Selection, SkipTag
 from graph_aws.errors import ConfigError
 
@@ -126,6 +128,26 @@ class Settings(BaseModel):
         if self.organization and not self.role_name:
             raise ValueError(
                 "--organization needs --role-name: the IAM role to assume in every member account"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _selection_needs_organization(self) -> Settings:
+        given = [_option(n) for n in ("skip_accounts", "skip_ous", "include_ous") if getattr(self, n)]
+        if given and not self.organization:
+            raise ValueError(
+                f"{', '.join(given)} choose member accounts, so they need --organization "
+                "(without it only the account of the credentials is ingested)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _regions_exist(self) -> Settings:
+        unknown = [r for r in self.regions if r not in known_regions()]
+        if unknown and not self.allow_missing:
+            raise ValueError(
+                f"--regions: {', '.join(unknown)}: not a region of AWS (as botocore {botocore.__version__} "
+                "knows them); fix the name, or pass --allow-missing to go on without it"
             )
         return self
 

@@ -31,6 +31,33 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 _JSON = "application/x-amz-json-1.1"
 _API_VERSION = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # /2015-03-31/functions
 _CREDENTIAL = re.compile(r"Credential=([^/]+)/\d+/([^/]+)/([^/]+)/")
+_XML_ERROR = (
+    "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error>"
+    "<RequestId>faultproxy</RequestId></ErrorResponse>"
+)
+# (status, content type, body) of a throttling answer, per signing service: for servers that answer
+# without a Call (the replay server); the proxy itself uses throttling_answer, for every service.
+THROTTLE = {
+    "organizations": (
+        400,
+        _JSON,
+        json.dumps({"__type": "TooManyRequestsException", "Message": "Rate exceeded"}),
+    ),
+    "sts": (400, "text/xml", _XML_ERROR.format(code="Throttling", message="Rate exceeded")),
+    "iam": (400, "text/xml", _XML_ERROR.format(code="Throttling", message="Rate exceeded")),
+    "account": (429, "application/json", json.dumps({"message": "Too many requests"})),
+    "ec2": (
+        503,
+        "text/xml",
+        "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>Request limit "
+        "exceeded.</Message></Error></Errors><RequestID>faultproxy</RequestID></Response>",
+    ),
+    "s3": (
+        503,
+        "application/xml",
+        "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>",
+    ),
+}
 # botocore renews assumed credentials 15 minutes before they expire (its advisory window).
 BOTOCORE_RENEWAL_WINDOW_S = 15 * 60
 

@@ -32,6 +32,7 @@ from graph_aws.model import SYSTEM_MAPPER, Entity, Relationship
 from graph_aws.store import schema
 from graph_aws.store.base import JOB_COLUMNS, AccountOutcome, JobRecord, RunRecord, SyncCounts, job_from_row
 from graph_aws.store.paths import is_store_condition, store_error
+from graph_aws.store.process import RunOwner, this_process
 from graph_aws.store.search import search_text
 from graph_aws.store.sync import (
     ENTITIES,
@@ -343,12 +344,32 @@ class SqliteStore:
     # ------------------------------------------------------------------ run history
 
     def start_run(self, mode: str, settings: dict[str, Any]) -> int:
-        with self._lock:
-            self._write(
+        owner = this_process()
+        with self._writing("starting a run"):
+            self._db.execute(
                 "INSERT INTO run(started_at, mode, settings) VALUES (?, ?, ?)",
-                [(int(time.time() * 1000), mode, dump(settings))],
+                (int(time.time() * 1000), mode, dump(settings)),
             )
-            return int(self._db.execute("SELECT last_insert_rowid()").fetchone()[0])
+            run_id = int(self._db.execute("SELECT last_insert_rowid()").fetchone()[0])
+            self._db.execute(
+                "INSERT INTO run_owner(run_id, host, pid, started) VALUES (?, ?, ?, ?)",
+                (run_id, owner.host, owner.pid, owner.started),
+            )
+        return run_id
+
+    def abandon_dead_runs(self) -> list[int]:
+        """Mark `abandoned` every run left open by a process that no longer runs; return their ids."""
+        rows = self.read(
+            "SELECT r.id, o.host, o.pid, o.started FROM run r JOIN run_owner o ON o.run_id = r.id "
+            "WHERE r.ended_at IS NULL ORDER BY r.id"
+        )
+        dead = [run_id for run_id, *owner in rows if RunOwner(*owner).is_gone()]
+        if dead:
+            self._write(
+                "UPDATE run SET ended_at=?, status='abandoned' WHERE id=? AND ended_at IS NULL",
+                [(int(time.time() * 1000), run_id) for run_id in dead],
+            )
+        return dead
 
     def record_job(self, run_id: int, job: JobRecord) -> None:
         self._write(
