@@ -109,6 +109,10 @@ def test_a_secret_of_the_wrong_type_is_refused_without_its_value(tmp_path):
         ('[graph-aws]\nrole-name = "x"\n[graph-aw]\nx = 1\n', r"table \[graph-aw\] is outside \[graph-aws\]"),
         ('[graph-aws]\nrole-nam = "x"\n', r"unknown setting 'role-nam'; did you mean 'role-name'\?"),
         ("graph-aws = 3\n", r"graph-aws must be a table"),
+        (
+            '[graph-aws]\n[graph-aws.smart-classes]\nA = "x"\n',
+            r"\[graph-aws.smart-classes\] would be ignored",
+        ),
     ],
 )
 def test_every_key_that_would_be_ignored_is_an_error_naming_the_nearest_valid_one(tmp_path, text, message):
