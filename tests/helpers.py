@@ -26,3 +26,8 @@ def run_cli(*args, env=None, cwd=None, unprivileged=False, timeout=120, **kwargs
     return subprocess.run(
         command, env=environment, cwd=cwd, capture_output=True, text=True, timeout=timeout, **kwargs
     )
+
+
+def matrix_row(fault: str, outcome: str, kept: str, status: int, seconds: float) -> None:
+    """One row of the fault matrix, as measured (shown with `pytest -s`; never asserted)."""
+    print(f"\nFAULT MATRIX | {fault} | {outcome} | {kept} | exit {status} | {seconds:.1f} s")

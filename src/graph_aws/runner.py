@@ -377,7 +377,7 @@ class Runner:
             )
         except StoreError as error:  # the store cannot be written (disk full): no point going on
             self._store_failure = self._store_failure or error
-            self.request_stop(f"the store failed: {error}")
+            self.request_stop("the store could not be written")
             return ended(FAILED, str(error), FAILED)
         except Exception as error:  # the job died: its scope is untouched, other accounts go on
             log.debug("account job %s died", plan.account_id, exc_info=True)

@@ -148,9 +148,9 @@ class Faults:
     deny_regions: dict[str, set[str]] = field(default_factory=dict)  # account -> regions an SCP denies
     hang: set[str] = field(default_factory=set)  # patterns of calls accepted and never answered
     delay: dict[str, float] = field(default_factory=dict)  # pattern -> seconds before answering
-    # Assumed credentials stop working this many seconds after they are issued; the answer says they
-    # expire 15 minutes later than that, so botocore renews them when they stop, as it renews
-    # hour-long credentials 15 minutes before their end.
+    # Assumed credentials stop working this many seconds after they are issued. Their answer says
+    # they expire 15 minutes after half that time, so botocore (which renews 15 minutes ahead) renews
+    # them halfway through their life, as it renews hour-long credentials at 45 minutes.
     credential_lifetime_s: float | None = None
     seed: int = 0
 
@@ -161,6 +161,7 @@ class FaultProxy:
         self.faults = faults or Faults()
         self.calls: Counter[str] = Counter()  # "service:Operation" -> calls that reached the proxy
         self.throttled = 0
+        self.throttled_services: Counter[str] = Counter()  # service -> calls answered with throttling
         self.expired = 0  # calls refused because their credentials had stopped working
         self.hung = threading.Event()  # set when the first call is held without an answer
         self.delayed = threading.Event()  # set when the first call is delayed
@@ -188,6 +189,7 @@ class FaultProxy:
         with self._lock:
             self.calls.clear()
             self.throttled = 0
+            self.throttled_services.clear()
             self.expired = 0
 
     def account_of(self, access_key: str) -> str | None:
@@ -204,6 +206,7 @@ class FaultProxy:
             throttle = bool(faults.throttle) and self._rng.random() < faults.throttle
             if throttle:
                 self.throttled += 1
+                self.throttled_services[call.service] += 1
             issued = self._issued.get(call.access_key)
         if faults.latency_ms:
             time.sleep(faults.latency_ms / 1000)
@@ -251,7 +254,7 @@ class FaultProxy:
                 self._issued[key.group(1)] = (account, time.monotonic())
         lifetime = self.faults.credential_lifetime_s
         if lifetime is not None:
-            expiry = datetime.now(UTC) + timedelta(seconds=BOTOCORE_RENEWAL_WINDOW_S + lifetime)
+            expiry = datetime.now(UTC) + timedelta(seconds=BOTOCORE_RENEWAL_WINDOW_S + lifetime / 2)
             stamp = expiry.strftime("%Y-%m-%dT%H:%M:%SZ")
             text = re.sub(r"<Expiration>[^<]+</Expiration>", f"<Expiration>{stamp}</Expiration>", text)
         return text.encode()
