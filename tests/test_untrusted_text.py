@@ -101,3 +101,39 @@ def test_every_command_prints_hostile_account_names_literally(emulated, tmp_path
             if command != "check":
                 assert printable(name) in text, (command, name)
     assert any(printable(name) in outputs["check"] for name in names)
+
+
+def test_one_line_errors_are_literal_and_hold_no_secret():
+    from graph_aws import redaction
+    from graph_aws.errors import CredentialsError
+    from graph_aws.output import one_line_error
+
+    redaction.register("ext-id-in-an-error-9c1")
+    error = one_line_error(
+        CredentialsError(
+            "AssumeRole arn:aws:iam::1:role/[red]x[/red]: denied\x1b]0;pwned\x07"
+            "\nfailed fake ext-id-in-an-error-9c1"
+        )
+    )
+    out = io.StringIO()
+    error.show(out)
+    text = out.getvalue()
+    assert text.count("\n") == 1 and text.startswith("Error: AssumeRole")
+    assert "[red]x[/red]" in text and "\\x1b]0;pwned\\x07\\x0afailed fake" in text
+    assert "ext-id-in-an-error-9c1" not in text and "***" in text
+    assert error.exit_code == 1
+
+
+def test_the_run_summary_prints_reasons_from_aws_literally(capsys):
+    from graph_aws.commands_collect import print_summary
+    from graph_aws.runner import RunReport
+    from graph_aws.store import AccountOutcome
+
+    report = RunReport(run_id=7, organization_id="o-1")
+    report.outcomes = [AccountOutcome("111111111111", HOSTILE["brackets"], "failed", HOSTILE["escape"], 0)]
+    report.failures = [f"account 111111111111: {HOSTILE['newline']} [/oops]"]
+    print_summary(report)
+    text = capsys.readouterr().err
+    assert "ops [/oops]" in text and printable(HOSTILE["escape"]) in text
+    assert "failed account 111111111111: one\\x0afailed two [/oops]" in text
+    assert "\x1b" not in text
