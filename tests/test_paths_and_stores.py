@@ -148,3 +148,19 @@ def test_the_demo_replaces_a_store_it_made(tmp_path):
     assert db.execute("SELECT value FROM meta WHERE name=?", (MADE_BY[0],)).fetchone() == (MADE_BY[1],)
     with pytest.raises(PathError, match="is a folder"):
         start_fresh(tmp_path)
+
+
+def test_the_demo_replaces_a_store_of_an_earlier_demo_but_not_a_real_organization(tmp_path):
+    def store_with_management(path, account_id):
+        management = {**ACCOUNT, "_key": f"arn:aws:iam::{account_id}:root", "accountId": account_id}
+        store = SqliteStore(path)
+        store.sync_scope("organization:o-abcdefghij", [{**management, "master": True}], [])
+        store.close()
+
+    earlier_demo, real = tmp_path / "old-demo.db", tmp_path / "real.db"
+    store_with_management(earlier_demo, "123456789012")  # moto's management account, before the mark
+    store_with_management(real, "210987654321")
+    start_fresh(earlier_demo)
+    assert sqlite3.connect(earlier_demo).execute("SELECT COUNT(*) FROM entity").fetchone() == (0,)
+    with pytest.raises(PathError, match="was not made by graph-aws demo"):
+        start_fresh(real)

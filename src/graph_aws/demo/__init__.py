@@ -17,19 +17,35 @@ DEMO_REGIONS = ("us-east-1", "eu-west-1")
 MADE_BY = ("made_by", "graph-aws demo")
 
 
+# moto's management account: no real organization has it, so a store of it holds an emulation.
+EMULATED_MANAGEMENT_ID = "123456789012"
+
+
+def _made_by_the_demo(path: Path) -> bool:
+    """Marked by the demo; or (a demo store of an earlier version, before the mark) a store whose
+    every management account is moto's."""
+    try:
+        store = open_store(str(path), create=False)
+    except GraphAwsError:
+        return False  # not a store at all
+    try:
+        if not isinstance(store, SqliteStore):
+            return False
+        if store.get_meta(MADE_BY[0]) == MADE_BY[1]:
+            return True
+        management = {str(a.get("accountId")) for a in store.entities("aws_account") if a.get("master")}
+        return management == {EMULATED_MANAGEMENT_ID}
+    except GraphAwsError:
+        return False
+    finally:
+        store.close()
+
+
 def start_fresh(path: Path) -> None:
     """An empty store at `path`, marked as the demo's: an earlier demo store is replaced, any other
     file (a real collection, a text file) is refused."""
     if path.exists() and not path.is_dir():
-        try:
-            existing = open_store(str(path), create=False)
-            try:
-                made_by = existing.get_meta(MADE_BY[0]) if isinstance(existing, SqliteStore) else None
-            finally:
-                existing.close()
-        except GraphAwsError:
-            made_by = None
-        if made_by != MADE_BY[1]:
+        if not _made_by_the_demo(path):
             raise PathError(
                 f"--db {path}: exists and was not made by graph-aws demo, which replaces its store at "
                 "every run; give another path (the default is graph-aws-demo.db)"
