@@ -16,7 +16,8 @@
     └── J1QLError                  a J1QL query that cannot run (an unknown alias, a misplaced clause)
         └── J1QLSyntaxError        a J1QL query the grammar rejects: the query, a caret, what was expected
 
-Messages never carry secrets: external IDs and credentials are not formatted into any of them.
+Messages never carry secrets: external IDs and credentials are not formatted into any of them (and
+what is printed passes through graph_aws.redaction, belt and braces).
 """
 
 
@@ -76,14 +77,6 @@ class StorePathError(StoreError, PathError):
 
 class OutputPathError(PathError):
     """An output path that cannot be used; the message names the path and what is wrong with it."""
-
-
-def redact(text: str, secrets: list[str | None]) -> str:
-    """Remove secret values from a message that may quote a request (belt and braces)."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 class J1QLError(GraphAwsError):
