@@ -149,8 +149,9 @@ class Faults:
     hang: set[str] = field(default_factory=set)  # patterns of calls accepted and never answered
     delay: dict[str, float] = field(default_factory=dict)  # pattern -> seconds before answering
     # Assumed credentials stop working this many seconds after they are issued. Their answer says
-    # they expire 15 minutes after half that time, so botocore (which renews 15 minutes ahead) renews
-    # them halfway through their life, as it renews hour-long credentials at 45 minutes.
+    # they expire 15 minutes after a quarter of that time, so botocore (which renews 15 minutes
+    # ahead) renews them a quarter into their life, as it renews hour-long credentials at 45 minutes
+    # (the rest of their life leaves room for calls signed just before, as AWS's 15 minutes do).
     credential_lifetime_s: float | None = None
     seed: int = 0
 
@@ -254,7 +255,7 @@ class FaultProxy:
                 self._issued[key.group(1)] = (account, time.monotonic())
         lifetime = self.faults.credential_lifetime_s
         if lifetime is not None:
-            expiry = datetime.now(UTC) + timedelta(seconds=BOTOCORE_RENEWAL_WINDOW_S + lifetime / 2)
+            expiry = datetime.now(UTC) + timedelta(seconds=BOTOCORE_RENEWAL_WINDOW_S + lifetime / 4)
             stamp = expiry.strftime("%Y-%m-%dT%H:%M:%SZ")
             text = re.sub(r"<Expiration>[^<]+</Expiration>", f"<Expiration>{stamp}</Expiration>", text)
         return text.encode()
