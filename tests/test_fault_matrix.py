@@ -173,7 +173,7 @@ def test_a_call_that_never_answers_costs_seconds_and_only_its_step(emulated, tmp
     assert emulated.cli(*COLLECT, db=db, env=SECRET_ENV).returncode == 0
     before = users_of(db, org.unreachable)
     emulated.proxy.faults.hang = {f"iam:ListUsers@{org.unreachable}"}
-    timeouts = ("--read-timeout", "1", "--call-timeout", "3")
+    timeouts = ("--read-timeout", "4", "--call-timeout", "9")
     result, seconds = timed(lambda: emulated.cli(*COLLECT, *timeouts, db=db, env=SECRET_ENV))
     assert result.returncode == 1
     (line,) = failure_lines(result.stderr)

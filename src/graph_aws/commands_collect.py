@@ -154,8 +154,8 @@ def run_collect(settings_values: dict[str, Any], config_file: str | None) -> Run
         stopped = sum(1 for o in report.outcomes if o.outcome == "interrupted")
         err_console.print(
             literal(
-                f"Error: {signals.reason}: {finished} account jobs finished and were stored, {stopped} "
-                f"stopped or not started are unchanged; run {report.run_id} recorded as {report.status}"
+                f"Error: {signals.reason}: {finished} account jobs finished (recorded); {stopped} stopped "
+                f"or never started (their data unchanged); run {report.run_id} recorded as {report.status}"
             ),
             soft_wrap=True,
         )
