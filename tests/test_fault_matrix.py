@@ -186,7 +186,7 @@ def test_a_call_that_never_answers_costs_seconds_and_only_its_step(emulated, tmp
     emulated.proxy.faults.hang = set()
     assert emulated.cli(*COLLECT, db=db, env=SECRET_ENV).returncode == 0
     matrix_row(
-        "a call that never answers (--read-timeout 1 --call-timeout 3)",
+        "a call that never answers (--read-timeout 4 --call-timeout 9)",
         "that step failed, partial",
         "its types kept",
         1,
