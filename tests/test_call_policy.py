@@ -76,7 +76,7 @@ def timed_failure(call) -> tuple[BaseException, float]:
 def test_a_call_that_never_answers_gives_up_within_its_budget(silent):
     policy = CallPolicy(connect_timeout=1, read_timeout=0.5, call_timeout=2)
     error, elapsed = timed_failure(sts_client(silent.url, policy).get_caller_identity)
-    assert elapsed < policy.call_timeout + 2 * policy.read_timeout  # not 10 tries of 60 s
+    assert elapsed < policy.call_timeout + 5  # not 10 tries with back-off
     assert silent.accepted >= 2  # it was retried, within the budget
     assert network_problem(error) == (
         f"network error: {silent.url}/: no answer in time (read timeout; --read-timeout sets it); "
@@ -115,10 +115,18 @@ def test_once_stopped_no_call_starts(silent):
 def test_a_stop_during_a_call_ends_its_retries(silent):
     stop = StopSignal()
     policy = CallPolicy(connect_timeout=1, read_timeout=0.5, call_timeout=60, stop=stop)
-    threading.Timer(0.2, stop.set, ("interrupted by SIGINT",)).start()
-    _, elapsed = timed_failure(sts_client(silent.url, policy).get_caller_identity)
-    assert silent.accepted == 1  # the call in flight timed out; no retry started after the stop
-    assert elapsed < 2
+    client = sts_client(silent.url, policy)
+
+    def stop_once_in_flight() -> None:
+        while not silent.accepted:
+            time.sleep(0.01)
+        stop.set("interrupted by SIGINT")
+
+    threading.Thread(target=stop_once_in_flight, daemon=True).start()
+    error, elapsed = timed_failure(client.get_caller_identity)
+    assert "no answer in time" in network_problem(error)  # the call in flight timed out...
+    assert silent.accepted == 1  # ...and no retry started after the stop
+    assert elapsed < 5
 
 
 def test_checking_credentials_against_an_unreachable_endpoint_is_a_network_error(monkeypatch):
