@@ -351,7 +351,8 @@ def test_two_collects_on_one_store_at_once_both_land(emulated, tmp_path):
     assert emulated.cli(*COLLECT, db=reference, env=SECRET_ENV).returncode == 0
     started = time.monotonic()
     both = [emulated.start(*COLLECT, "--concurrency", "2", db=db, env=SECRET_ENV) for _ in range(2)]
-    results = [(p.wait(timeout=300), p.communicate()[1]) for p in both]
+    stderrs = [p.communicate(timeout=300)[1] for p in both]  # reading the pipes as they wait
+    results = [(p.returncode, stderr) for p, stderr in zip(both, stderrs, strict=True)]
     seconds = time.monotonic() - started
     for status, stderr in results:
         assert status == 0, stderr

@@ -44,7 +44,7 @@ def run_status(db: Path, run_id: int) -> str | None:
     return query(db, "SELECT status FROM run WHERE id=?", run_id)[0][0]
 
 
-def wait_for(condition, timeout: float = 90) -> None:
+def wait_for(condition, timeout: float = 300) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out waiting"
