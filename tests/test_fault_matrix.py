@@ -309,7 +309,7 @@ def test_a_full_disk_stops_the_run_with_one_line_and_keeps_every_scope_whole(emu
     assert again.returncode == 0, again.stderr
     assert scopes(db) == after
     matrix_row(
-        "the disk full while writing (48 KiB file size limit)",
+        "the disk full while writing (256 KiB file size limit)",
         "run stopped at the first failed write",
         "every scope whole (old or new)",
         1,
