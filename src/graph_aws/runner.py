@@ -153,7 +153,7 @@ class Runner:
             report.failures.append(redact(str(error)))
             raise
         finally:
-            if self.stop:
+            if self.stop and self._store_failure is None:  # stopped by a signal, not by the store
                 report.interrupted = self.stop.reason
             self.store.finish_run(run_id, status or report.status, report.organization_id)
         if self._store_failure is not None:
