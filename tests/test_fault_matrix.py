@@ -55,16 +55,6 @@ def assert_whole(db: Path, before: dict, after: dict, where: str) -> None:
     assert merged == {k for (k,) in query(db, "SELECT DISTINCT key FROM scope_entity")}, where
 
 
-def users_of(db: Path, account_id: str) -> list[str]:
-    rows = query(
-        db,
-        "SELECT json_extract(data, '$.name') FROM entity WHERE type='aws_iam_user' "
-        "AND json_extract(data, '$.accountId')=? ORDER BY 1",
-        account_id,
-    )
-    return [r[0] for r in rows]
-
-
 def entity_keys(db: Path) -> set[str]:
     return {k for (k,) in query(db, "SELECT key FROM entity")}
 
@@ -171,17 +161,19 @@ def test_a_call_that_never_answers_costs_seconds_and_only_its_step(emulated, tmp
     org = build_organization(4, users_per_account=1)
     db = tmp_path / "graph.db"
     assert emulated.cli(*COLLECT, db=db, env=SECRET_ENV).returncode == 0
-    before = users_of(db, org.unreachable)
-    emulated.proxy.faults.hang = {f"iam:ListUsers@{org.unreachable}"}
+    vpcs = "SELECT key FROM entity WHERE type='aws_vpc' AND json_extract(data, '$.accountId')=?"
+    before = query(db, vpcs, org.unreachable)
+    assert before  # moto's default VPC
+    emulated.proxy.faults.hang = {f"ec2:DescribeVpcs@{org.unreachable}"}
     timeouts = ("--read-timeout", "4", "--call-timeout", "9")
     result, seconds = timed(lambda: emulated.cli(*COLLECT, *timeouts, db=db, env=SECRET_ENV))
     assert result.returncode == 1
     (line,) = failure_lines(result.stderr)
     assert line.startswith(
-        f"failed account {org.unreachable}: fetch-iam-users: us-east-1: network error: {emulated.proxy.url}/"
+        f"failed account {org.unreachable}: fetch-ec2-vpcs: us-east-1: network error: {emulated.proxy.url}/"
     )
     assert "no answer in time (read timeout; --read-timeout sets it)" in line
-    assert users_of(db, org.unreachable) == before
+    assert query(db, vpcs, org.unreachable) == before  # the failed step's types are kept
     assert seconds < 60  # not 10 tries of 60 s
     emulated.proxy.faults.hang = set()
     assert emulated.cli(*COLLECT, db=db, env=SECRET_ENV).returncode == 0

@@ -77,8 +77,8 @@ def error_lines(stderr: str) -> list[str]:
 def test_sigint_lands_the_finished_accounts_leaves_the_others_and_exits_130(emulated, tmp_path):
     db = tmp_path / "graph.db"
     org, ingested = collected_with_a_new_user(emulated, db)
-    slow = org.unreachable  # its users' listing answers after a minute
-    emulated.proxy.faults.delay = {f"iam:ListUsers@{slow}": SLOW}
+    slow = org.unreachable  # its regions' listing answers after ten minutes
+    emulated.proxy.faults.delay = {f"ec2:DescribeRegions@{slow}": SLOW}
     process = emulated.start(*STOPPED, db=db, env=SECRET_ENV)
     others = set(ingested) - {slow}
     wait_for(lambda: others <= {a for a, o in outcomes(db, 2).items() if o == "ingested"})
@@ -127,7 +127,7 @@ def test_a_second_signal_quits_at_once_and_the_next_run_marks_the_run_abandoned(
     db = tmp_path / "graph.db"
     org, ingested = collected_with_a_new_user(emulated, db)
     hung = org.unreachable
-    emulated.proxy.faults.hang = {f"iam:ListUsers@{hung}"}
+    emulated.proxy.faults.hang = {f"ec2:DescribeRegions@{hung}"}
     patient = (*COLLECT, "--read-timeout", str(SLOW), "--call-timeout", "3600")  # it holds the stop
     process = emulated.start(*patient, db=db, env=SECRET_ENV)
     others = set(ingested) - {hung}
