@@ -206,10 +206,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         4,
         "the process each run belongs to, so a later run can tell one left open by a dead process",
-        "CREATE TABLE run_owner (run_id INTEGER PRIMARY KEY REFERENCES run(id), host TEXT NOT NULL, "
-        "pid INTEGER NOT NULL, started TEXT)",
-        "CREATE TABLE run_owner (run_id BIGINT PRIMARY KEY REFERENCES run(id), host TEXT NOT NULL, "
-        "pid INTEGER NOT NULL, started TEXT)",
+        "CREATE TABLE IF NOT EXISTS run_owner (run_id INTEGER PRIMARY KEY REFERENCES run(id), "
+        "host TEXT NOT NULL, pid INTEGER NOT NULL, started TEXT)",
+        "CREATE TABLE IF NOT EXISTS run_owner (run_id BIGINT PRIMARY KEY REFERENCES run(id), "
+        "host TEXT NOT NULL, pid INTEGER NOT NULL, started TEXT)",
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
