@@ -9,6 +9,8 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from subprocess import Popen
+from typing import Any
 
 import pytest
 
@@ -109,17 +111,36 @@ class Emulated:
     proxy: FaultProxy
 
     def cli(
-        self, *args: str, db: Path, env: dict[str, str] | None = None
+        self, *args: str, db: Path | str, env: dict[str, str] | None = None, **popen: Any
     ) -> subprocess.CompletedProcess[str]:
         """Run the real command line against the proxy, as a user would."""
-        environment = {**os.environ, **FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.proxy.url, **(env or {})}
         return subprocess.run(
-            [sys.executable, "-m", "graph_aws.cli", *args, "--db", str(db)],
-            env=environment,
+            self.command(*args, db=db),
+            env=self.environment(env),
             capture_output=True,
             text=True,
             timeout=300,
+            **popen,
         )
+
+    def start(
+        self, *args: str, db: Path | str, env: dict[str, str] | None = None, **popen: Any
+    ) -> Popen[str]:
+        """The real command line, started in the background (to signal or kill it)."""
+        return subprocess.Popen(
+            self.command(*args, db=db),
+            env=self.environment(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            **popen,
+        )
+
+    def command(self, *args: str, db: Path | str) -> list[str]:
+        return [sys.executable, "-m", "graph_aws.cli", *args, "--db", str(db)]
+
+    def environment(self, env: dict[str, str] | None = None) -> dict[str, str]:
+        return {**os.environ, **FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.proxy.url, **(env or {})}
 
 
 @pytest.fixture

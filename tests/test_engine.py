@@ -115,3 +115,37 @@ def test_a_duplicate_key_fails_the_step_that_added_it():
     result = execute_steps(steps, None)
     assert result.step_results[0].status is StepStatus.FAILURE
     assert "added twice" in result.step_results[0].error
+
+
+def test_once_stopped_no_further_step_starts_and_the_result_says_which():
+    from graph_aws.engine import StopSignal
+
+    stop = StopSignal()
+    ran = []
+
+    def first(context):
+        ran.append("fetch-first")
+        stop.set("interrupted by SIGINT")
+
+    def later(context):
+        ran.append(context.step.id)
+
+    steps = [
+        Step(id="fetch-first", name="First", handler=first),
+        Step(id="fetch-second", name="Second", handler=later, depends_on=("fetch-first",)),
+        Step(id="fetch-third", name="Third", handler=later, depends_on=("fetch-second",)),
+    ]
+    result = execute_steps(steps, None, stop=stop)
+    assert ran == ["fetch-first"]
+    assert result.not_started == ["fetch-second", "fetch-third"]
+    second = next(r for r in result.step_results if r.id == "fetch-second")
+    assert second.status is StepStatus.FAILURE and second.error == "not started: interrupted by SIGINT"
+
+
+def test_step_warnings_are_part_of_the_stored_summary():
+    def warn(context):
+        context.warn("not enabled in this account, left out: xx-fake-9")
+
+    result = execute_steps([Step(id="fetch-regions", name="Regions", handler=warn)], None)
+    (step,) = result.summary()["integrationStepResults"]
+    assert step["warnings"] == ["not enabled in this account, left out: xx-fake-9"]

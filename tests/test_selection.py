@@ -76,3 +76,27 @@ def test_ou_rules_without_a_tree_select_nothing_rather_than_guess():
     selection = Selection(include_ous=frozenset({"ou-eng0-11111111"}))
     assert "could not be read" in decide(selection, ancestors=None).reason
     assert decide(Selection(), ancestors=None).selected
+
+
+def test_ids_the_organization_does_not_have_are_each_named():
+    selection = Selection(
+        skip_accounts=frozenset({"111111111111", "999999999999", "222222222222"}),
+        skip_ous=frozenset({"ou-gone-00000000"}),
+        include_ous=frozenset({"ou-eng0-11111111", "ou-zzzz-zzzzzzzz"}),
+    )
+    problems = selection.mismatches(
+        account_ids={"111111111111", "222222222222"},
+        unit_ids={"r-root", "ou-eng0-11111111"},
+        management_id="222222222222",
+    )
+    assert problems == [
+        "--skip-account 222222222222 is the management account, which is always ingested",
+        "--skip-account 999999999999: no such account in the organization",
+        "--skip-ou ou-gone-00000000: no such OU or root in the organization",
+        "--include-ou ou-zzzz-zzzzzzzz: no such OU or root in the organization",
+    ]
+
+
+def test_ous_are_not_judged_without_the_tree():
+    selection = Selection(include_ous=frozenset({"ou-zzzz-zzzzzzzz"}))
+    assert selection.mismatches(account_ids=set(), unit_ids=None, management_id=None) == []

@@ -197,6 +197,26 @@ def test_run_history(store):
     assert store.runs()[0].status == "succeeded"
 
 
+def test_runs_left_open_by_a_dead_process_are_abandoned_and_live_ones_kept(store, backend):
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(gone.stdout)
+    mine = store.start_run("organization", {})  # this process: alive
+    dead = store.start_run("organization", {})
+    backend.raw(f"UPDATE run_owner SET pid = {dead_pid}, started = NULL WHERE run_id = {dead} RETURNING pid")
+    finished = store.start_run("organization", {})
+    store.finish_run(finished, "succeeded", None)
+    backend.raw(f"UPDATE run_owner SET pid = {dead_pid} WHERE run_id = {finished} RETURNING pid")
+    assert store.abandon_dead_runs() == [dead]
+    status = {r.id: r.status for r in store.runs()}
+    assert status == {mine: None, dead: "abandoned", finished: "succeeded"}
+    assert store.abandon_dead_runs() == []
+
+
 def test_open_store_explains_what_it_cannot_open(tmp_path):
     with pytest.raises(
         StoreError, match="cannot open the PostgreSQL store at postgresql://graph:\\*\\*\\*@127"
@@ -207,7 +227,7 @@ def test_open_store_explains_what_it_cannot_open(tmp_path):
     with pytest.raises(StoreError, match="does not exist"):
         open_store(str(tmp_path / "missing" / "graph.db"))
     (tmp_path / "junk.db").write_text("this is not a database" * 100)
-    with pytest.raises(StoreError, match="cannot open"):
+    with pytest.raises(StoreError, match="damaged or is not a graph-aws store"):
         open_store(str(tmp_path / "junk.db"))
     assert isinstance(open_store(f"sqlite:///{tmp_path / 'ok.db'}"), SqliteStore)
 

@@ -7,43 +7,58 @@ import sys
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from graph_aws import __version__
+from graph_aws import __version__, redaction
 from graph_aws.accounts import COLUMNS as ACCOUNT_COLUMNS
 from graph_aws.accounts import account_rows
+from graph_aws.commands_collect import collect_command, print_summary, run_collect
 from graph_aws.commands_export import export_command
 from graph_aws.commands_permissions import permissions_command
 from graph_aws.commands_query import check_command, query_command
-from graph_aws.config import load_settings
-from graph_aws.errors import ConfigError, GraphAwsError
-from graph_aws.output import FORMATS, render_rows
-from graph_aws.runner import Runner, RunReport
-from graph_aws.store import DEFAULT_DB, AccountOutcome, open_store
+from graph_aws.errors import GraphAwsError
+from graph_aws.output import FORMATS, OneLineError, one_line_error, printable, render_rows
+from graph_aws.store import DEFAULT_DB, open_store
 
-err_console = Console(stderr=True)
+log = logging.getLogger("graph_aws")
 
-DB_HELP = f"SQLite file to read and write (default: {DEFAULT_DB} in the working directory)."
+DB_HELP = f"SQLite file to read (default: {DEFAULT_DB} in the working directory)."
 
 
 class _GraphAwsGroup(click.Group):
-    """Turns our own errors into one line on stderr and exit status 2 (usage) or 1 (anything else)."""
+    """Every failure ends in one line on stderr (never a traceback, never a secret): exit 2 for a
+    usage, configuration or path error, 1 for anything else. `--debug` logs the traceback first."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except GraphAwsError as error:
-            if ctx.obj and ctx.obj.get("debug"):
-                raise
-            if isinstance(error, ConfigError):
-                raise click.UsageError(str(error)) from None
-            raise click.ClickException(str(error)) from None
+            raise one_line_error(error) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as error:  # a bug: still one line, and the traceback under --debug
+            log.debug("unexpected error", exc_info=True)
+            text = printable(redaction.redact(f"{type(error).__name__}: {error}"))
+            raise OneLineError(f"unexpected {text} (run with --debug for details)") from None
+
+
+def _configure_logging(debug: bool) -> None:
+    """Logs go to stderr through the redacting formatter, at every level."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(redaction.RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for earlier in [h for h in root.handlers if isinstance(h.formatter, redaction.RedactingFormatter)]:
+        root.removeHandler(earlier)  # invoked again in one process (tests)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    logging.captureWarnings(True)
+    if not debug:
+        # botocore logs credential refreshes at INFO; keep the terminal for our own output.
+        logging.getLogger("botocore").setLevel(logging.WARNING)
 
 
 @click.group(cls=_GraphAwsGroup)
 @click.version_option(__version__, prog_name="graph-aws")
-@click.option("--debug", is_flag=True, help="Log details and show tracebacks.")
+@click.option("--debug", is_flag=True, help="Log details and tracebacks (secrets are never shown).")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
     """Build an asset graph of a whole AWS Organization, in JupiterOne's data model.
@@ -52,126 +67,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     `graph-aws collect --organization --role-name ROLE` with the management account's credentials.
     """
     ctx.obj = {"debug": debug}
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
-    if not debug:
-        # botocore logs credential refreshes at INFO; keep the terminal for our own output.
-        logging.getLogger("botocore").setLevel(logging.WARNING)
-
-
-class _RichProgress:
-    """A progress bar on a terminal; nothing otherwise (logs and CI stay clean)."""
-
-    def __init__(self, console: Console) -> None:
-        self._progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[last]}"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        )
-        self._task = self._progress.add_task("Starting", total=None, last="")
-
-    def __enter__(self) -> _RichProgress:
-        self._progress.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._progress.stop()
-
-    def phase(self, text: str) -> None:
-        self._progress.update(self._task, description=text)
-
-    def accounts_planned(self, total: int) -> None:
-        self._progress.update(self._task, description="Ingesting accounts", total=total, completed=0)
-
-    def account_done(self, outcome: AccountOutcome) -> None:
-        self._progress.update(self._task, advance=1, last=f"{outcome.account_id} {outcome.outcome}")
-
-
-def run_collect(settings_values: dict[str, Any], config_file: str | None) -> RunReport:
-    settings = load_settings(settings_values, config_file)
-    store = open_store(settings.db)
-    try:
-        if err_console.is_terminal:
-            with _RichProgress(err_console) as progress:
-                report = Runner(settings, store, progress).run()
-        else:
-            report = Runner(settings, store).run()
-    finally:
-        store.close()
-    return report
-
-
-def print_summary(report: RunReport, *, table: bool = True) -> None:
-    """The per-account outcome of a run, then one line of totals and one line per failure (stderr)."""
-    if table:
-        rows = [
-            {"account": o.account_id, "name": o.name, "outcome": o.outcome, "reason": o.reason}
-            for o in sorted(report.outcomes, key=lambda o: (o.outcome == "ingested", o.account_id))
-        ]
-        render_rows(
-            rows, ["account", "name", "outcome", "reason"], "table", sys.stderr, title=f"Run {report.run_id}"
-        )
-    by_outcome: dict[str, int] = {}
-    for outcome in report.outcomes:
-        by_outcome[outcome.outcome] = by_outcome.get(outcome.outcome, 0) + 1
-    counts = report.counts
-    outcome_text = ", ".join(f"{n} {name}" for name, n in sorted(by_outcome.items()))
-    err_console.print(
-        f"{len(report.outcomes)} accounts: {outcome_text}. "
-        f"Objects created {counts.created}, updated {counts.updated}, deleted {counts.deleted}.",
-        soft_wrap=True,
-    )
-    for failure in report.failures:
-        err_console.print(f"[red]failed[/red] {failure}", highlight=False, soft_wrap=True)
-
-
-@cli.command()
-@click.option(
-    "--organization/--no-organization",
-    default=None,
-    help="List the organization from the management "
-    "(or delegated administrator) account and ingest every eligible member account.",
-)
-@click.option(
-    "--role-name", help="IAM role assumed in each member account: arn:<partition>:iam::<id>:role/<name>."
-)
-@click.option("--external-id", help="External ID sent with every AssumeRole. Prefer GRAPH_AWS_EXTERNAL_ID.")
-@click.option("--role-arn", help="A role to assume for the management account itself before anything else.")
-@click.option(
-    "--skip-tag", help="KEY=VALUE of the account tag that excludes an account (default j1-integration=SKIP)."
-)
-@click.option("--skip-account", "skip_accounts", multiple=True, help="Account id to leave out (repeatable).")
-@click.option(
-    "--skip-ou", "skip_ous", multiple=True, help="OU id whose accounts (nested OUs too) are left out."
-)
-@click.option(
-    "--include-ou", "include_ous", multiple=True, help="Only ingest accounts in these OUs (repeatable)."
-)
-@click.option(
-    "--regions", help="Comma-separated regions to read (default: every region the account has enabled)."
-)
-@click.option("--concurrency", type=int, help="Accounts ingested at once (default 8).")
-@click.option("--calls-per-account", type=int, help="AWS calls in flight per account, at most (default 8).")
-@click.option("--db", help=DB_HELP)
-@click.option(
-    "--config", "config_file", type=click.Path(dir_okay=False), help="TOML file with any of these options."
-)
-def collect(config_file: str | None, **options: Any) -> None:
-    """Ingest the account of the current credentials, or with --organization the whole organization.
-
-    Every option can also come from the config file or a GRAPH_AWS_<OPTION> environment variable
-    (GRAPH_AWS_ROLE_NAME, GRAPH_AWS_EXTERNAL_ID, ...). Exit status is 0 only when every account that
-    should be ingested was ingested in full; accounts that failed keep their earlier data.
-    """
-    report = run_collect(options, config_file)
-    print_summary(report)
-    if not report.succeeded:
-        sys.exit(1)
+    _configure_logging(debug)
 
 
 @cli.command()
@@ -179,7 +75,7 @@ def collect(config_file: str | None, **options: Any) -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
 def accounts(db: str, fmt: str) -> None:
     """List the accounts: id, name, email, status, OU path, last outcome and why, last ingestion."""
-    store = open_store(db)
+    store = open_store(db, create=False)
     try:
         rows = [row.as_dict() for row in account_rows(store)]
     finally:
@@ -209,7 +105,7 @@ def demo(db: str, account_count: int) -> None:
 
     report = run_demo(db, account_count, run_collect)
     print_summary(report, table=False)
-    store = open_store(db)
+    store = open_store(db, create=False)
     try:
         render_rows(
             [r.as_dict() for r in account_rows(store)], ACCOUNT_COLUMNS, "table", sys.stdout, title="Accounts"
@@ -218,6 +114,7 @@ def demo(db: str, account_count: int) -> None:
         store.close()
 
 
+cli.add_command(collect_command)
 cli.add_command(query_command)
 cli.add_command(permissions_command)
 cli.add_command(check_command)

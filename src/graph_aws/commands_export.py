@@ -12,6 +12,7 @@ from rich.markup import escape
 from graph_aws.errors import OutputPathError
 from graph_aws.export.j1_export import export_j1
 from graph_aws.export.json_export import write_json
+from graph_aws.output import one_line_error
 from graph_aws.store import DEFAULT_DB, Store, open_store
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -48,7 +49,7 @@ def export_command(db: str, fmt: str, output: str | None) -> None:
         raise click.UsageError("--format j1 writes a folder: give it with --output DIR")
     try:
         file = _json_file(output) if fmt == "json" and output else None
-        store = open_store(db)
+        store = open_store(db, create=False)  # a read command: a missing store is an error
         try:
             if fmt == "j1":
                 _export_j1(store, str(output))
@@ -59,8 +60,7 @@ def export_command(db: str, fmt: str, output: str | None) -> None:
         finally:
             store.close()
     except OutputPathError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(2)
+        raise one_line_error(error) from None  # exit 2
 
 
 def _export_j1(store: Store, output: str) -> None:

@@ -8,14 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 
 from graph_aws.checks import failed_at_or_above, run_checks
 from graph_aws.checks.report import as_html, as_json, as_table, summary
 from graph_aws.checks.rules import SEVERITIES
 from graph_aws.config import load_smart_classes
 from graph_aws.errors import GraphAwsError
-from graph_aws.output import render_rows
+from graph_aws.output import console_for, one_line_error, output_file, printable, render_rows
 from graph_aws.query import DEFAULT_PAGE_SIZE, QueryResult, run_query
 from graph_aws.store import DEFAULT_DB, open_store
 
@@ -144,7 +143,7 @@ def query_command(
     values = _parse_params(params)
     try:
         smart_classes = load_smart_classes(config_file)
-        store = open_store(db)
+        store = open_store(db, create=False)
         try:
             result = run_query(
                 store,
@@ -156,7 +155,7 @@ def query_command(
         finally:
             store.close()
     except GraphAwsError as error:
-        raise click.ClickException(str(error)) from None
+        raise one_line_error(error) from None
     more = _more(result)
     if fmt == "json" and not chosen:
         payload = result.tree if result.kind == "tree" else result.records()
@@ -185,7 +184,7 @@ def query_command(
     "--format", "fmt", type=click.Choice(["table", "json", "html"]), default="table", show_default=True
 )
 @click.option(
-    "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the report here (html)."
+    "--output", type=click.Path(path_type=Path), help="Write the report to this file instead of stdout."
 )
 @click.option(
     "--fail-on",
@@ -197,22 +196,24 @@ def query_command(
 def check_command(db: str, fmt: str, output: Path | None, fail_on: str) -> None:
     """Run the CIS AWS Foundations account checks (written in J1QL) against the store."""
     try:
-        store = open_store(db)
+        store = open_store(db, create=False)
         try:
             results = run_checks(store)
         finally:
             store.close()
     except GraphAwsError as error:
-        raise click.ClickException(str(error)) from None
-    if fmt == "table":
-        Console(file=sys.stdout, width=200 if not sys.stdout.isatty() else None).print(as_table(results))
+        raise one_line_error(error) from None
+    if output is not None:
+        with output_file(output) as out:
+            if fmt == "table":
+                console_for(out).print(as_table(results))
+            else:
+                out.write((as_json(results) if fmt == "json" else as_html(results)) + "\n")
+        click.echo(f"wrote {printable(output)} ({summary(results)})")
+    elif fmt == "table":
+        console_for(sys.stdout).print(as_table(results))
     else:
-        text = as_json(results) if fmt == "json" else as_html(results)
-        if output is not None:
-            output.write_text(text, encoding="utf-8")
-            click.echo(f"wrote {output} ({summary(results)})")
-        else:
-            click.echo(text)
+        click.echo(as_json(results) if fmt == "json" else as_html(results))
     failed = failed_at_or_above(results, fail_on)
     if failed:
         names = ", ".join(r.rule.id for r in failed)

@@ -6,6 +6,7 @@ reported before any AWS call, naming the setting, where it can be given, and the
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -13,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import botocore
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -23,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from graph_aws import redaction
+from graph_aws.aws.botocore_sessions import known_regions
 from graph_aws.aws.selection import Selection, SkipTag
 from graph_aws.errors import ConfigError
 
@@ -36,10 +40,14 @@ REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 LIST_SETTINGS = ("skip_accounts", "skip_ous", "include_ous", "regions")
 SMART_CLASSES = "smart-classes"  # a table of its own: #Name = "the J1QL query that defines it"
 SMART_CLASS_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+BOOLEAN_SETTINGS = ("organization", "allow_missing")
+TIMEOUT_SETTINGS = ("connect_timeout", "read_timeout", "call_timeout")
+SECRET_SETTINGS = ("external_id",)
 
 
 class Settings(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: `concurrency = true` is not 1, `external-id = 1234` is not "1234".
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     organization: bool = False
     role_name: str | None = None
@@ -52,6 +60,11 @@ class Settings(BaseModel):
     regions: list[str] = Field(default_factory=list)
     concurrency: int = Field(default=8, ge=1, le=128)
     calls_per_account: int = Field(default=8, ge=1, le=64)
+    # AWS answers in well under a second; a connection that takes seconds is not coming.
+    connect_timeout: float = Field(default=5, gt=0, le=300)
+    read_timeout: float = Field(default=30, gt=0, le=900)
+    call_timeout: float = Field(default=120, gt=0, le=3600)  # one call, all its retries included
+    allow_missing: bool = False
     db: str = "graph-aws.db"
 
     @field_validator("role_name")
@@ -118,6 +131,26 @@ class Settings(BaseModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _selection_needs_organization(self) -> Settings:
+        given = [_option(n) for n in ("skip_accounts", "skip_ous", "include_ous") if getattr(self, n)]
+        if given and not self.organization:
+            raise ValueError(
+                f"{', '.join(given)} choose member accounts, so they need --organization "
+                "(without it only the account of the credentials is ingested)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _regions_exist(self) -> Settings:
+        unknown = [r for r in self.regions if r not in known_regions()]
+        if unknown and not self.allow_missing:
+            raise ValueError(
+                f"--regions: {', '.join(unknown)}: not a region of AWS (as botocore {botocore.__version__} "
+                "knows them); fix the name, or pass --allow-missing to go on without it"
+            )
+        return self
+
     @property
     def selection(self) -> Selection:
         key, _, value = self.skip_tag.partition("=")
@@ -138,20 +171,68 @@ class Settings(BaseModel):
         return values
 
 
+TABLE = "graph-aws"
+# Tables of the config file that other parts of graph-aws read (J1QL's #SmartClass names).
+OTHER_TABLES = (SMART_CLASSES,)
+ENV_TRUE, ENV_FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+_NUMBERS = {"concurrency": int, "calls_per_account": int, **dict.fromkeys(TIMEOUT_SETTINGS, float)}
+
+
+def _key(name: str) -> str:
+    """A setting's name as the config file spells it in the README: role-name."""
+    return name.replace("_", "-")
+
+
+def _nearest(word: str, candidates: list[str]) -> str:
+    match = difflib.get_close_matches(word.replace("_", "-").lower(), candidates, n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
 def _load_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as file:
             return tomllib.load(file)
     except FileNotFoundError:
         raise ConfigError(f"--config {path}: no such file") from None
+    except IsADirectoryError:
+        raise ConfigError(f"--config {path}: is a folder, not a TOML file") from None
+    except PermissionError:
+        raise ConfigError(f"--config {path}: permission denied (cannot read the file)") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"--config {path}: not valid TOML (not UTF-8 text)") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"--config {path}: not valid TOML ({error})") from None
 
 
-def _read_config_file(path: Path) -> dict[str, Any]:
+def _read_config_file(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The settings of a config file, and one problem per key that would be ignored."""
     data = _load_toml(path)
-    section = data.get("graph-aws", data)  # a [graph-aws] table, or top-level keys
-    return {key.replace("-", "_"): value for key, value in section.items() if key != SMART_CLASSES}
+    settings = [_key(name) for name in Settings.model_fields]
+    problems: list[str] = []
+    if TABLE in data:
+        section = data[TABLE]
+        if not isinstance(section, dict):
+            raise ConfigError(f"--config {path}: {TABLE} must be a table ([{TABLE}]), not a single value")
+        for key in data:
+            if key == TABLE or key in OTHER_TABLES:
+                continue
+            hint = "" if isinstance(data[key], dict) else f": move it into the [{TABLE}] table"
+            kind = f"table [{key}]" if isinstance(data[key], dict) else f"key {key!r}"
+            problems.append(f"{kind} is outside [{TABLE}] and would be ignored{hint}")
+    else:
+        section = {k: v for k, v in data.items() if k not in OTHER_TABLES}
+    values: dict[str, Any] = {}
+    for key, value in section.items():
+        name = key.replace("-", "_")
+        if name in Settings.model_fields and not isinstance(value, dict):
+            values[name] = value
+        elif key in OTHER_TABLES:
+            problems.append(f"[{TABLE}.{key}] would be ignored: write it as a table of its own, [{key}]")
+        elif isinstance(value, dict):
+            problems.append(f"unknown table [{key}]{_nearest(key, [TABLE, *OTHER_TABLES])}")
+        else:
+            problems.append(f"unknown setting {key!r}{_nearest(key, settings)}")
+    return values, [f"--config {path}: {p}" for p in problems]
 
 
 def load_smart_classes(
@@ -174,19 +255,33 @@ def load_smart_classes(
     return dict(table)
 
 
-def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+def _from_environment(environ: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """Settings from GRAPH_AWS_<NAME> variables (an empty one counts as unset), and their problems."""
     values: dict[str, Any] = {}
+    problems: list[str] = []
     for name in Settings.model_fields:
-        raw = environ.get(f"{ENV_PREFIX}{name.upper()}")
-        if raw is None:
+        variable = f"{ENV_PREFIX}{name.upper()}"
+        raw = environ.get(variable, "").strip()
+        if not raw:
             continue
+        shown = "(value not shown)" if name in SECRET_SETTINGS else repr(raw)
         if name in LIST_SETTINGS:
             values[name] = [part.strip() for part in raw.split(",") if part.strip()]
-        elif name == "organization":
-            values[name] = raw.strip().lower() in ("1", "true", "yes", "on")
+        elif name in BOOLEAN_SETTINGS:
+            if raw.lower() not in ENV_TRUE + ENV_FALSE:
+                problems.append(
+                    f"{variable}={shown}: expected true or false (also 1/0, yes/no, on/off, any case)"
+                )
+            values[name] = raw.lower() in ENV_TRUE
+        elif name in _NUMBERS:
+            try:
+                values[name] = _NUMBERS[name](raw)
+            except ValueError:
+                expected = "a whole number" if _NUMBERS[name] is int else "a number of seconds"
+                problems.append(f"{variable}={shown}: expected {expected}")
         else:
             values[name] = raw
-    return values
+    return values, problems
 
 
 def _option(name: str) -> str:
@@ -194,35 +289,72 @@ def _option(name: str) -> str:
     return "--" + singular.get(name, name).replace("_", "-")
 
 
+_TYPE_NAMES = {
+    bool: "true or false",
+    int: "a whole number",
+    float: "a number",
+    str: "a string",
+    list: "a list",
+}
+
+
+def _message(item: Any, source: str, name: str) -> str:
+    """Pydantic's complaint in the user's terms: what was given, and what the setting takes."""
+    message = str(item["msg"]).removeprefix("Value error, ")
+    if item["type"].endswith("_type"):
+        given = item.get("input")
+        given_type = "true/false" if isinstance(given, bool) else type(given).__name__
+        annotation = Settings.model_fields[name].annotation
+        wanted = next((text for t, text in _TYPE_NAMES.items() if t is annotation), None)
+        if name in LIST_SETTINGS:
+            wanted = "a list of strings (or one comma-separated string)"
+        elif name == "external_id" or annotation == str | None:
+            wanted = "a string"
+        if wanted:
+            shown = "" if name in SECRET_SETTINGS else f" {given!r}"
+            message = f"expected {wanted}, not{shown} ({given_type})"
+    return f"{source}: {message}"
+
+
 def load_settings(
     command_line: Mapping[str, Any],
     config_file: str | Path | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
-    """Merge the three sources. `command_line` holds only the options the user actually gave."""
+    """Merge the three sources. `command_line` holds only the options the user actually gave.
+    Every value that would be ignored or is of the wrong type is an error naming it."""
     environ = os.environ if environ is None else environ
     config_file = config_file or environ.get(f"{ENV_PREFIX}CONFIG")
     merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    problems: list[str] = []
     if config_file:
-        merged.update(_read_config_file(Path(config_file)))
-    merged.update(_from_environment(environ))
-    merged.update({k: v for k, v in command_line.items() if v is not None and v != ()})
+        from_file, file_problems = _read_config_file(Path(config_file))
+        problems += file_problems
+        merged.update(from_file)
+        sources.update({name: f"{_key(name)} in {config_file}" for name in from_file})
+    from_environment, environment_problems = _from_environment(environ)
+    problems += environment_problems
+    merged.update(from_environment)
+    sources.update({name: f"{ENV_PREFIX}{name.upper()}" for name in from_environment})
+    given = {k: v for k, v in command_line.items() if v is not None and v != ()}
+    merged.update(given)
+    sources.update({name: _option(name) for name in given})
     for name in LIST_SETTINGS:
         if isinstance(merged.get(name), str | tuple):
             value = merged[name]
             merged[name] = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
+    if problems:
+        raise ConfigError("; ".join(problems))
     try:
-        return Settings(**merged)
+        settings = Settings(**merged)
     except ValidationError as error:
-        problems = []
         for item in error.errors():
             field = str(item["loc"][0]) if item["loc"] else ""
-            message = str(item["msg"]).removeprefix("Value error, ")
             if field in Settings.model_fields:
-                where = f"{_option(field)} (or {ENV_PREFIX}{field.upper()}, or {field} in the config file)"
-                problems.append(f"{where}: {message}")
-            elif item["type"] == "extra_forbidden":
-                problems.append(f"unknown setting {field!r} in the config file")
+                problems.append(_message(item, sources.get(field, _option(field)), field))
             else:
-                problems.append(message)
+                problems.append(str(item["msg"]).removeprefix("Value error, "))
         raise ConfigError("; ".join(problems)) from None
+    redaction.register(settings.external_id_value())
+    return settings

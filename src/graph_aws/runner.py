@@ -4,6 +4,11 @@ Each job has its own credentials, steps and scope. A job that cannot start (Assu
 or dies changes nothing in its scope; a finished job's scope is synchronized in one transaction,
 with the types of failed steps kept as partial. Accounts that left the organization, or that are now
 skipped or inactive, lose their resources only after a complete listing of the organization.
+
+Stopping (`request_stop`, from SIGINT or SIGTERM): no job, step or AWS call starts afterwards; calls
+in flight finish or time out; a job that finished all its work still lands, one that was cut short
+changes nothing; the run is recorded as `interrupted`, with each account's outcome. Each outcome is
+recorded as its job ends, so even a killed run leaves them; the next run marks it `abandoned`.
 """
 
 from __future__ import annotations
@@ -16,21 +21,23 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from graph_aws.aws.api import describe_step_error
+from graph_aws.aws.botocore_sessions import CallPolicy
 from graph_aws.aws.context import AccountResources
 from graph_aws.aws.jobs import account_job_steps
 from graph_aws.aws.organization import steps as org
 from graph_aws.aws.sessions import AccountSession, Identity, ambient_session, assume_role, role_arn
 from graph_aws.aws.shared_clients import SharedClients
 from graph_aws.config import Settings
-from graph_aws.engine import JobResult, StepStatus, execute_steps
-from graph_aws.errors import CredentialsError, redact
+from graph_aws.engine import JobResult, StepStatus, StopSignal, execute_steps
+from graph_aws.errors import CredentialsError, GraphAwsError, Interrupted, SelectionError, StoreError
 from graph_aws.model.sources import with_integration_metadata
+from graph_aws.redaction import redact
 from graph_aws.store import AccountOutcome, JobRecord, Store, SyncCounts, account_scope, organization_scope
 from graph_aws.store.base import ACCOUNT_SCOPE_PREFIX
 
 log = logging.getLogger(__name__)
 
-INGESTED, PARTIAL, FAILED = "ingested", "partial", "failed"
+INGESTED, PARTIAL, FAILED, INTERRUPTED = "ingested", "partial", "failed", "interrupted"
 # Steps of one account run side by side (each fans out over regions, within --calls-per-account).
 STEPS_AT_ONCE = 4
 
@@ -67,10 +74,26 @@ class RunReport:
     outcomes: list[AccountOutcome] = field(default_factory=list)
     jobs: list[JobRecord] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)  # one line per failed account or step
+    interrupted: str | None = None  # why the run stopped early (the signal)
+    abandoned_runs: list[int] = field(default_factory=list)  # earlier runs found left open
 
     @property
     def succeeded(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.interrupted
+
+    @property
+    def status(self) -> str:
+        return "interrupted" if self.interrupted else "succeeded" if self.succeeded else "failed"
+
+    @property
+    def warnings(self) -> list[tuple[str, str, str]]:
+        """(scope, step id, message) of every step warning of the run."""
+        return [
+            (job.scope, step["id"], warning)
+            for job in self.jobs
+            for step in job.summary.get("integrationStepResults", [])
+            for warning in step.get("warnings", [])
+        ]
 
     @property
     def counts(self) -> SyncCounts:
@@ -92,34 +115,66 @@ class Runner:
         self.settings = settings
         self.store = store
         self.progress = progress or _Silent()
-        self._secrets = [settings.external_id_value()]
+        self.stop = StopSignal()
+        self._policy = CallPolicy(
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.read_timeout,
+            call_timeout=settings.call_timeout,
+            stop=self.stop,
+        )
         # Every account job calls AWS through the same clients, one per service and region.
-        self._shared_clients = SharedClients(pool_size=settings.concurrency * settings.calls_per_account)
+        self._shared_clients = SharedClients(
+            pool_size=settings.concurrency * settings.calls_per_account, policy=self._policy
+        )
+        self._store_failure: StoreError | None = None
+
+    def request_stop(self, reason: str) -> None:
+        """Start no new work; let calls in flight finish or time out. Safe from a signal handler."""
+        self.stop.set(reason)
 
     # ------------------------------------------------------------------ the run
 
     def run(self) -> RunReport:
         settings = self.settings
+        abandoned = self.store.abandon_dead_runs()
         run_id = self.store.start_run(
             "organization" if settings.organization else "account", settings.public()
         )
-        report = RunReport(run_id=run_id, organization_id=None)
+        report = RunReport(run_id=run_id, organization_id=None, abandoned_runs=abandoned)
+        status = None
         try:
             self._run(report)
-        except CredentialsError as error:
-            report.failures.append(self._redact(str(error)))
+        except SelectionError:
+            status = "refused"
+            raise
+        except Interrupted:
+            pass  # the stop came before any account job: recorded below
+        except GraphAwsError as error:
+            report.failures.append(redact(str(error)))
             raise
         finally:
-            self.store.record_accounts(run_id, report.outcomes)
-            status = "succeeded" if report.succeeded else "failed"
-            self.store.finish_run(run_id, status, report.organization_id)
+            if self.stop and self._store_failure is None:  # stopped by a signal, not by the store
+                report.interrupted = self.stop.reason
+            self.store.finish_run(run_id, status or report.status, report.organization_id)
+        if self._store_failure is not None:
+            raise self._store_failure
         return report
+
+    def _record(self, report: RunReport, outcome: AccountOutcome, job: JobRecord) -> None:
+        """An account job's outcome and record, in the report and in the store, as soon as it ends."""
+        report.outcomes.append(outcome)
+        report.jobs.append(job)
+        self.store.record_job(report.run_id, job)
+        self.store.record_accounts(report.run_id, [outcome])
+        if outcome.outcome not in (INGESTED, INTERRUPTED):
+            report.failures.append(f"account {outcome.account_id}: {outcome.reason}")
 
     def _run(self, report: RunReport) -> None:
         settings = self.settings
         pool = max(10, settings.concurrency * 2)
         self.progress.phase("Checking credentials")
-        management = ambient_session(pool_size=pool)
+        self.stop.check()
+        management = ambient_session(pool_size=pool, policy=self._policy)
         if settings.role_arn:
             management = assume_role(
                 management, settings.role_arn, settings.external_id_value(), pool_size=pool
@@ -139,14 +194,10 @@ class Runner:
             jobs = [executor.submit(self._account_job, plan, identity, report) for plan in plans]
             for done in as_completed(jobs):  # in the order they finish, so progress moves as they do
                 outcome, job = done.result()
-                report.outcomes.append(outcome)
-                report.jobs.append(job)
-                self.store.record_job(report.run_id, job)
-                if outcome.outcome != INGESTED:
-                    report.failures.append(f"account {outcome.account_id}: {outcome.reason}")
+                self._record(report, outcome, job)
                 self.progress.account_done(outcome)
 
-        if listing is not None and report.organization_id:
+        if listing is not None and report.organization_id and not self.stop:
             self._remove_departed(report, listing)
 
     # ------------------------------------------------------------------ organization
@@ -164,8 +215,26 @@ class Runner:
             concurrency=self.settings.concurrency,
         )
         result = execute_steps(
-            org.ORGANIZATION_STEPS, resources, concurrency=2, describe_error=describe_step_error
+            org.ORGANIZATION_STEPS,
+            resources,
+            concurrency=2,
+            describe_error=describe_step_error,
+            stop=self.stop,
         )
+        if self.stop:  # cut short: nothing of the organization is written, no account job starts
+            reason = f"stopped before it finished ({self.stop.reason}); nothing was written"
+            job = JobRecord(
+                "organization:?", INTERRUPTED, reason, started, _now_ms(), summary=result.summary()
+            )
+            report.jobs.append(job)
+            self.store.record_job(report.run_id, job)
+            raise Interrupted(reason)
+        mismatches = result.job_state.get_data(org.SELECTION_MISMATCHES) or []
+        if mismatches and not self.settings.allow_missing:
+            raise SelectionError(
+                "; ".join(mismatches) + ". Nothing was written: fix the ids, or pass --allow-missing "
+                "to go on without them"
+            )
         organization = result.job_state.get_data(org.ORGANIZATION)
         failures = self._step_failures(result)
         if organization is None:
@@ -214,23 +283,23 @@ class Runner:
         """Every selected member but the caller's own account (which gets its name from the listing);
         skipped ones are recorded with their reason."""
         plans = []
+        left_out = []
         for account in listing or []:
             if account.account_id == caller.account_id:
                 caller.name = account.name
                 continue
             if not account.decision.selected:
-                report.outcomes.append(
+                decision = account.decision
+                left_out.append(
                     AccountOutcome(
-                        account.account_id,
-                        account.name,
-                        account.decision.status,
-                        account.decision.reason,
-                        _now_ms(),
+                        account.account_id, account.name, decision.status, decision.reason, _now_ms()
                     )
                 )
                 continue
             arn = role_arn(identity.partition, account.account_id, self.settings.role_name or "")
             plans.append(_AccountPlan(account.account_id, account.name, self._assumer(management, arn)))
+        report.outcomes.extend(left_out)
+        self.store.record_accounts(report.run_id, left_out)
         return plans
 
     def _assumer(self, management: AccountSession, arn: str) -> Callable[[], AccountSession]:
@@ -259,15 +328,27 @@ class Runner:
     ) -> tuple[AccountOutcome, JobRecord]:
         started = _now_ms()
         scope = account_scope(plan.account_id)
+
+        def ended(
+            outcome: str,
+            reason: str | None,
+            status: str,
+            counts: SyncCounts | None = None,
+            summary: dict[str, object] | None = None,
+        ) -> tuple[AccountOutcome, JobRecord]:
+            reason = redact(reason) if reason else None
+            job = JobRecord(scope, status, reason, started, _now_ms(), counts or SyncCounts(), summary or {})
+            return AccountOutcome(plan.account_id, plan.name, outcome, reason, _now_ms()), job
+
+        if self.stop:
+            return ended(INTERRUPTED, f"not started: {self.stop.reason}; its data is unchanged", INTERRUPTED)
         calls = self.settings.calls_per_account
         try:
             session = plan.session().bind(self._shared_clients, calls)
         except CredentialsError as error:
-            reason = self._redact(str(error))
-            return (
-                AccountOutcome(plan.account_id, plan.name, FAILED, reason, _now_ms()),
-                JobRecord(scope, "not_started", reason, started, _now_ms()),
-            )
+            return ended(FAILED, str(error), "not_started")
+        except Interrupted:
+            return ended(INTERRUPTED, f"not started: {self.stop.reason}; its data is unchanged", INTERRUPTED)
         resources = AccountResources(
             session=session,
             account_id=plan.account_id,
@@ -277,8 +358,16 @@ class Runner:
         )
         try:
             result = execute_steps(
-                account_job_steps(), resources, concurrency=STEPS_AT_ONCE, describe_error=describe_step_error
+                account_job_steps(),
+                resources,
+                concurrency=STEPS_AT_ONCE,
+                describe_error=describe_step_error,
+                stop=self.stop,
             )
+            if session.interrupted or result.not_started:
+                # Cut short by the stop: what it found is incomplete, so its scope is left as it was.
+                reason = f"stopped before it finished ({self.stop.reason}); its data is unchanged"
+                return ended(INTERRUPTED, reason, INTERRUPTED, summary=result.summary())
             counts = self.store.sync_scope(
                 scope,
                 with_integration_metadata(result.job_state.entities(), scope),
@@ -286,33 +375,24 @@ class Runner:
                 result.partial_types,
                 organization_id=report.organization_id,
             )
+        except StoreError as error:  # the store cannot be written (disk full): no point going on
+            self._store_failure = self._store_failure or error
+            self.request_stop("the store could not be written")
+            return ended(FAILED, str(error), FAILED)
         except Exception as error:  # the job died: its scope is untouched, other accounts go on
             log.debug("account job %s died", plan.account_id, exc_info=True)
-            reason = self._redact(f"{type(error).__name__}: {error}")
-            return (
-                AccountOutcome(plan.account_id, plan.name, FAILED, reason, _now_ms()),
-                JobRecord(scope, "failed", reason, started, _now_ms()),
-            )
+            return ended(FAILED, f"{type(error).__name__}: {error}", FAILED)
         finally:
             resources.close()
         failures = self._step_failures(result)
         failure_reason = "; ".join(failures) or None
-        outcome = AccountOutcome(
-            plan.account_id, plan.name, PARTIAL if failures else INGESTED, failure_reason, _now_ms()
-        )
-        job = JobRecord(
-            scope=scope,
-            status="partial" if failures else "succeeded",
-            reason=failure_reason,
-            started_at=started,
-            ended_at=_now_ms(),
+        return ended(
+            PARTIAL if failures else INGESTED,
+            failure_reason,
+            "partial" if failures else "succeeded",
             counts=counts,
             summary=result.summary(),
         )
-        return outcome, job
 
     def _step_failures(self, result: JobResult) -> list[str]:
-        return [self._redact(r.error or r.id) for r in result.step_results if r.status is StepStatus.FAILURE]
-
-    def _redact(self, text: str) -> str:
-        return redact(text, self._secrets)
+        return [redact(r.error or r.id) for r in result.step_results if r.status is StepStatus.FAILURE]

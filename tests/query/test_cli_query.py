@@ -155,7 +155,7 @@ def test_syntax_error_shows_the_caret_and_exits_non_zero(db: str) -> None:
 
 def test_missing_db_folder_is_one_clear_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(query_command, ["FIND *", "--db", str(tmp_path / "no" / "g.db")])
-    assert result.exit_code == 1 and "does not exist" in result.output
+    assert result.exit_code == 2 and "does not exist" in result.output  # a path error
 
 
 def test_check_exit_status_follows_fail_on(db: str) -> None:
@@ -167,6 +167,7 @@ def test_check_exit_status_follows_fail_on(db: str) -> None:
 
 
 def test_check_passes_on_an_empty_store_because_nothing_was_collected(tmp_path: Path) -> None:
+    SqliteStore(tmp_path / "empty.db").close()  # a store that exists (a missing one is an error)
     result = CliRunner().invoke(check_command, ["--db", str(tmp_path / "empty.db"), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert {c["status"] for c in json.loads(result.output)["checks"]} == {"not collected"}

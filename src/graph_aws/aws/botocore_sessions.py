@@ -1,4 +1,5 @@
-"""botocore sessions that share what can be shared: the service models and the client classes.
+"""botocore sessions that share what can be shared (the service models and the client classes),
+and the policy every call of a run follows (timeouts, a time budget for its retries, the stop signal).
 
 Building a client from a fresh session otherwise re-reads and re-parses the service model (about
 280 ms for EC2) and rebuilds the client class (a third of a client's cost).
@@ -6,15 +7,24 @@ Building a client from a fresh session otherwise re-reads and re-parses the serv
 
 from __future__ import annotations
 
+import functools
 import threading
+import time
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import botocore.client
 import botocore.loaders
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError
+
+from graph_aws.engine import StopSignal
 
 RETRY_ATTEMPTS = 10  # total attempts of one call: throttling and transient errors are retried
+# A host that does not resolve or refuses connections is not throttling: a few tries are enough.
+UNREACHABLE_ATTEMPTS = 3
+_STARTED = "graph_aws_call_started"
 _LOADER = botocore.loaders.create_loader()
 _SHARED_CLASSES = "_graph_aws_shares_client_classes"
 
@@ -50,21 +60,86 @@ def _share_client_classes() -> None:
 _share_client_classes()
 
 
-def client_config(max_pool_connections: int, *, retry_mode: Literal["standard", "adaptive"]) -> Config:
+@dataclass(frozen=True)
+class CallPolicy:
+    """How every AWS call of a run behaves.
+
+    Each attempt waits at most `connect_timeout` to connect and `read_timeout` for an answer; a call
+    is not retried once a further attempt could end after `call_timeout` (its first attempt
+    included), nor after UNREACHABLE_ATTEMPTS when the host does not resolve or refuses; and once
+    `stop` is set no call and no retry starts, so a stopping run waits for one read at most.
+    """
+
+    connect_timeout: float = 5
+    read_timeout: float = 30
+    call_timeout: float = 120
+    stop: StopSignal | None = None
+
+    def register(self, session: botocore.session.Session) -> None:
+        """Clients built from `session` afterwards follow the policy (they copy its handlers)."""
+        session.register("before-call.*.*", self._before_call)
+        session.register("before-send.*.*", self._before_send)
+        # More specific than botocore's own `needs-retry.<service>` handler, so it is asked first:
+        # False ends the retries, None lets botocore decide (and compute the back-off).
+        session.register("needs-retry.*.*", self._needs_retry)
+
+    def _before_call(self, **kwargs: Any) -> None:
+        if self.stop is not None:
+            self.stop.check()
+        kwargs["context"][_STARTED] = time.monotonic()
+
+    def _before_send(self, **_: Any) -> None:
+        if self.stop is not None:
+            self.stop.check()  # a retry after the stop: refused (raised from the call)
+
+    def _needs_retry(self, **kwargs: Any) -> Any:  # a handler's answer: False, or None to defer
+        if self.stop:
+            return False
+        unreachable = isinstance(kwargs.get("caught_exception"), EndpointConnectionError)
+        if unreachable and kwargs["attempts"] >= UNREACHABLE_ATTEMPTS:
+            return False
+        started = kwargs["request_dict"].get("context", {}).get(_STARTED)
+        if started is not None and time.monotonic() - started + self.read_timeout > self.call_timeout:
+            return False
+        return None
+
+
+def client_config(
+    max_pool_connections: int,
+    *,
+    retry_mode: Literal["standard", "adaptive"],
+    policy: CallPolicy | None = None,
+) -> Config:
     """Every client's settings. Adaptive mode adds a client-side rate limiter to the standard
     retries of throttling and transient errors (TooManyRequestsException, Throttling, SlowDown, 5xx)."""
+    policy = policy or CallPolicy()
     return Config(
         retries={"mode": retry_mode, "total_max_attempts": RETRY_ATTEMPTS},
         max_pool_connections=max_pool_connections,
-        connect_timeout=10,
-        read_timeout=60,
+        connect_timeout=policy.connect_timeout,
+        read_timeout=policy.read_timeout,
         user_agent_extra="graph-aws",
     )
 
 
-def new_botocore_session() -> botocore.session.Session:
-    """A botocore session that shares the service models and client classes of all the others."""
+def new_botocore_session(policy: CallPolicy | None = None) -> botocore.session.Session:
+    """A botocore session that shares the service models and client classes of all the others,
+    whose clients follow `policy` (given: timeouts and retries bounded, stop signal honoured)."""
     session = botocore.session.Session()
     session.register_component("data_loader", _LOADER)
     setattr(session.get_component("event_emitter"), _SHARED_CLASSES, True)
+    if policy is not None:
+        policy.register(session)
     return session
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region of every partition that this botocore knows (its endpoint data; no AWS call)."""
+    session = botocore.session.Session()
+    session.register_component("data_loader", _LOADER)
+    regions: set[str] = set()
+    for partition in session.get_available_partitions():
+        for service in ("ec2", "sts"):
+            regions.update(session.get_available_regions(service, partition_name=partition))
+    return frozenset(regions)

@@ -8,11 +8,15 @@ Rules, in order (the first that applies decides):
    regard to case, and spaces around either are ignored;
 5. `--skip-ou OU_ID` skips every account in that OU or in an OU nested in it;
 6. with `--include-ou OU_ID`, only accounts in those OUs (or nested in them) are ingested.
+
+An id that the organization does not have (a typo, an account that left, an OU that was deleted),
+and the management account in `--skip-account`, are reported by `mismatches` before anything is
+written: an `--include-ou` typo would otherwise skip every member and delete their data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 SELECTED = "selected"
@@ -80,6 +84,28 @@ class Selection:
         if self.include_ous and not _first_in(ancestors or (), self.include_ous):
             return Decision(SKIPPED, "outside the included OUs")
         return Decision(SELECTED, None)
+
+    def mismatches(
+        self, *, account_ids: Collection[str], unit_ids: Collection[str] | None, management_id: str | None
+    ) -> list[str]:
+        """One line per id of the selection that does not name what it should. `unit_ids`: the root
+        and OU ids of the organization, or None when the tree could not be read (OUs not checked)."""
+        problems = []
+        for account_id in sorted(self.skip_accounts):
+            if account_id == management_id:
+                problems.append(
+                    f"--skip-account {account_id} is the management account, which is always ingested"
+                )
+            elif account_id not in account_ids:
+                problems.append(f"--skip-account {account_id}: no such account in the organization")
+        if unit_ids is not None:
+            for option, ous in (("--skip-ou", self.skip_ous), ("--include-ou", self.include_ous)):
+                problems.extend(
+                    f"{option} {ou}: no such OU or root in the organization"
+                    for ou in sorted(ous)
+                    if ou not in unit_ids
+                )
+        return problems
 
 
 def _first_in(ancestors: Iterable[str], wanted: frozenset[str]) -> str | None:

@@ -11,13 +11,30 @@ from typing import Any
 import botocore.client
 import botocore.loaders
 import botocore.session
-from botocore.credentials import CredentialProvider, RefreshableCredentials
+from botocore.credentials import CredentialProvider, Credentials, RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
-from graph_aws.aws.botocore_sessions import client_config, new_botocore_session
+from graph_aws import redaction
+from graph_aws.aws.api import network_problem
+from graph_aws.aws.botocore_sessions import CallPolicy, client_config, new_botocore_session
 from graph_aws.aws.limits import CallLimiter
 from graph_aws.aws.shared_clients import BoundSession, SharedClients
-from graph_aws.errors import CredentialsError
+from graph_aws.errors import CredentialsError, NetworkError
+
+# Answers that mean the credentials themselves are wrong (rather than the network or a permission).
+_BAD_CREDENTIALS = frozenset(
+    {
+        "InvalidClientTokenId",
+        "SignatureDoesNotMatch",
+        "ExpiredToken",
+        "ExpiredTokenException",
+        "UnrecognizedClientException",
+        "InvalidAccessKeyId",
+        "AccessDenied",
+    }
+)
+# Real AWS secrets are 40 characters and more; emulators' fakes ("testing", "demo") are not secrets.
+_AMBIENT_SECRET_MIN_LENGTH = 16
 
 DEFAULT_REGION = "us-east-1"
 SESSION_DURATION_SECONDS = 3600
@@ -59,19 +76,21 @@ class AccountSession:
         *,
         botocore_session: botocore.session.Session | None = None,
         credentials: RefreshableCredentials | None = None,
+        policy: CallPolicy | None = None,
     ) -> None:
         """From a botocore session (the ambient chain), or from credentials we obtained (AssumeRole),
         in which case the session is only built if this object's own clients are asked for."""
         self._session = botocore_session
         self._credentials = credentials
         self.region = region
-        self._config = client_config(pool_size, retry_mode="adaptive")
+        self.policy = policy
+        self._config = client_config(pool_size, retry_mode="adaptive", policy=policy)
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
     def _botocore_session(self) -> botocore.session.Session:
         if self._session is None:
-            self._session = new_botocore_session()
+            self._session = new_botocore_session(self.policy)
             if self._credentials is not None:
                 provider = _GivenCredentials(self._credentials)
                 self._session.get_component("credential_provider").insert_before("env", provider)
@@ -83,6 +102,7 @@ class AccountSession:
         credentials = self._credentials or self._botocore_session().get_credentials()
         if credentials is None:
             raise CredentialsError("no AWS credentials found (environment, profile, SSO or instance role)")
+        _register_ambient(credentials)
         return BoundSession(shared, credentials, self.region, CallLimiter(calls))
 
     def client(self, service: str, region: str | None = None) -> Any:
@@ -96,18 +116,41 @@ class AccountSession:
         return client
 
     def identity(self) -> Identity:
+        """Who these credentials are (GetCallerIdentity): a network failure, missing or rejected
+        credentials, and any other refusal are told apart."""
         try:
             response = self.client("sts").get_caller_identity()
-        except (ClientError, BotoCoreError) as error:
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "Error")
+            message = error.response.get("Error", {}).get("Message", "")
+            if code in _BAD_CREDENTIALS:
+                raise CredentialsError(f"the AWS credentials were refused: {code} ({message})") from None
+            raise CredentialsError(f"GetCallerIdentity failed: {code} ({message})") from None
+        except BotoCoreError as error:
+            network = network_problem(error)
+            if network:
+                raise NetworkError(f"cannot check the AWS credentials: {network}") from None
             raise CredentialsError(f"no usable AWS credentials: {error}") from None
+        if self._session is not None and self._credentials is None:
+            ambient = self._session.get_credentials()
+            if ambient is not None:
+                _register_ambient(ambient)
         return Identity(account_id=response["Account"], arn=response["Arn"])
 
 
-def ambient_session(region: str | None = None, pool_size: int = 10) -> AccountSession:
+def _register_ambient(credentials: Credentials) -> None:
+    frozen = credentials.get_frozen_credentials()
+    for secret in (frozen.secret_key, frozen.token):
+        redaction.register(secret, min_length=_AMBIENT_SECRET_MIN_LENGTH)
+
+
+def ambient_session(
+    region: str | None = None, pool_size: int = 10, policy: CallPolicy | None = None
+) -> AccountSession:
     """The standard credential chain: environment, profiles, SSO, instance roles."""
-    session = new_botocore_session()
+    session = new_botocore_session(policy)
     region = region or session.get_config_variable("region") or DEFAULT_REGION
-    return AccountSession(region, pool_size, botocore_session=session)
+    return AccountSession(region, pool_size, botocore_session=session, policy=policy)
 
 
 def role_arn(partition: str, account_id: str, role_name: str) -> str:
@@ -137,6 +180,10 @@ def assume_role(
             on_call()
         response = sts.assume_role(RoleSessionName=f"graph-aws-{uuid.uuid4().hex[:16]}", **params)
         credentials = response["Credentials"]
+        # Known as secrets before anything could log them (botocore logs the answer at DEBUG
+        # before this returns: the field patterns of redaction cover that line).
+        redaction.register(credentials["SecretAccessKey"])
+        redaction.register(credentials["SessionToken"])
         return {
             "access_key": credentials["AccessKeyId"],
             "secret_key": credentials["SecretAccessKey"],
@@ -152,8 +199,9 @@ def assume_role(
         detail = f" ({message})" if message and arn not in message else ""
         raise CredentialsError(f"AssumeRole {arn}: {code}{detail}") from None
     except BotoCoreError as error:
-        raise CredentialsError(f"AssumeRole into {arn} failed: {error}") from None
+        network = network_problem(error)
+        raise CredentialsError(f"AssumeRole {arn}: {network or error}") from None
     credentials = RefreshableCredentials.create_from_metadata(
         metadata=metadata, refresh_using=fetch, method=_GivenCredentials.METHOD
     )
-    return AccountSession(source.region, pool_size, credentials=credentials)
+    return AccountSession(source.region, pool_size, credentials=credentials, policy=source.policy)

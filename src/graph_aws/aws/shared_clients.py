@@ -22,9 +22,10 @@ from typing import Any
 
 from botocore.credentials import CredentialProvider, Credentials, ReadOnlyCredentials
 
-from graph_aws.aws.botocore_sessions import client_config, new_botocore_session
+from graph_aws.aws.botocore_sessions import CallPolicy, client_config, new_botocore_session
 from graph_aws.aws.limits import CallLimiter
 from graph_aws.aws.run_memo import RunMemo
+from graph_aws.errors import Interrupted
 
 _CURRENT: ContextVar[Credentials | None] = ContextVar("graph_aws_account_credentials", default=None)
 
@@ -70,11 +71,11 @@ class _Provider(CredentialProvider):
 class SharedClients:
     """The run's clients for account jobs, built on first use; thread-safe."""
 
-    def __init__(self, pool_size: int = 10) -> None:
+    def __init__(self, pool_size: int = 10, policy: CallPolicy | None = None) -> None:
         # The loader and client classes are shared with every other session (see sessions.py).
-        self._session = new_botocore_session()
+        self._session = new_botocore_session(policy)
         self._session.get_component("credential_provider").insert_before("env", _Provider())
-        self._config = client_config(pool_size, retry_mode="standard")
+        self._config = client_config(pool_size, retry_mode="standard", policy=policy)
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
         self.memo = RunMemo()  # what account jobs share besides clients (AWS-managed policy documents)
@@ -93,7 +94,8 @@ class SharedClients:
 
 class BoundSession:
     """What an account job's steps call AWS through: shared clients, this account's credentials,
-    and at most `limiter.calls` calls in flight."""
+    and at most `limiter.calls` calls in flight. `interrupted` tells whether the run's stop signal
+    refused any of its calls (then what the job found is incomplete)."""
 
     def __init__(
         self, shared: SharedClients, credentials: Credentials, region: str, limiter: CallLimiter
@@ -103,6 +105,7 @@ class BoundSession:
         self.region = region
         self.limiter = limiter
         self.memo = shared.memo
+        self.interrupted = False
 
     def client(self, service: str, region: str | None = None) -> BoundClient:
         return BoundClient(self._shared.get(service, region or self.region), self._bound)
@@ -113,6 +116,9 @@ class BoundSession:
             token = _CURRENT.set(self._credentials)
             try:
                 yield
+            except Interrupted:
+                self.interrupted = True
+                raise
             finally:
                 _CURRENT.reset(token)
 

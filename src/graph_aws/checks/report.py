@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from rich.table import Table
 
 from graph_aws.checks import FAILED, NOT_COLLECTED, CheckResult
+from graph_aws.output import literal
 
 _STYLE = {FAILED: "bold red", NOT_COLLECTED: "yellow"}
 
@@ -26,21 +27,16 @@ def summary(results: list[CheckResult]) -> str:
 
 
 def as_table(results: list[CheckResult]) -> Table:
-    table = Table(title=f"graph-aws checks: {summary(results)}")
+    """Every cell is literal text: findings carry names from AWS, which may look like Rich markup."""
+    table = Table(title=literal(f"graph-aws checks: {summary(results)}"))
     for column in ("Status", "Severity", "Check", "Control", "Findings"):
         table.add_column(column, overflow="fold")
     for result in results:
         details = result.reason or ", ".join(_finding_label(f) for f in result.findings[:5])
         if len(result.findings) > 5:
             details += f" and {len(result.findings) - 5} more"
-        table.add_row(
-            result.status,
-            result.rule.severity,
-            result.rule.title,
-            result.rule.control,
-            details,
-            style=_STYLE.get(result.status),
-        )
+        cells = (result.status, result.rule.severity, result.rule.title, result.rule.control, details)
+        table.add_row(*(literal(cell) for cell in cells), style=_STYLE.get(result.status, ""))
     return table
 
 

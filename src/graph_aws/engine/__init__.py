@@ -3,6 +3,7 @@
 from graph_aws.engine.executor import JobResult, execute_steps
 from graph_aws.engine.job_state import JobState
 from graph_aws.engine.step import Step, StepContext, StepResult, StepStatus, validate_steps
+from graph_aws.engine.stop import StopSignal
 
 __all__ = [
     "JobResult",
@@ -11,6 +12,7 @@ __all__ = [
     "StepContext",
     "StepResult",
     "StepStatus",
+    "StopSignal",
     "execute_steps",
     "validate_steps",
 ]

@@ -12,10 +12,11 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graph_aws.engine.job_state import JobState
 from graph_aws.engine.step import Step, StepContext, StepResult, StepStatus, validate_steps
+from graph_aws.engine.stop import StopSignal
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def _describe(step: Step, error: BaseException) -> str:
 class JobResult:
     job_state: JobState
     step_results: list[StepResult]
+    not_started: list[str] = field(default_factory=list)  # steps the stop signal kept from starting
 
     @property
     def failed_steps(self) -> list[StepResult]:
@@ -66,13 +68,16 @@ def execute_steps(
     disabled: Iterable[str] = (),
     concurrency: int = 1,
     describe_error: ErrorDescriber = _describe,
+    stop: StopSignal | None = None,
 ) -> JobResult:
-    """Run `steps` in dependency order, up to `concurrency` at once, and return every step's result."""
+    """Run `steps` in dependency order, up to `concurrency` at once, and return every step's result.
+    Once `stop` is set, steps not yet started fail at once without running (`not_started`)."""
     validate_steps(steps)
     by_id = {s.id: s for s in steps}
     disabled_ids = set(disabled)
     job_state = JobState()
     results: dict[str, StepResult] = {}
+    not_started: list[str] = []
     sorter = graphlib.TopologicalSorter({s.id: set(s.depends_on) for s in steps})
     sorter.prepare()
 
@@ -84,6 +89,9 @@ def execute_steps(
         error: str | None = None
         if step.id in disabled_ids or any(r.status is StepStatus.DISABLED for r in upstream):
             status = StepStatus.DISABLED
+        elif stop:
+            status, error = StepStatus.FAILURE, f"not started: {stop.reason}"
+            not_started.append(step.id)
         else:
             try:
                 step.handler(context)
@@ -122,7 +130,7 @@ def execute_steps(
                 results[step_id] = future.result()
                 sorter.done(step_id)
     ordered = [results[s.id] for s in steps]
-    return JobResult(job_state=job_state, step_results=ordered)
+    return JobResult(job_state=job_state, step_results=ordered, not_started=not_started)
 
 
 _FAILED = (StepStatus.FAILURE, StepStatus.PARTIAL_SUCCESS_DUE_TO_DEPENDENCY_FAILURE)

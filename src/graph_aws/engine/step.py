@@ -92,6 +92,7 @@ class StepResult:
             "endTime": self.end_time,
             "duration": self.duration,
             **({"error": self.error} if self.error else {}),
+            **({"warnings": self.warnings} if self.warnings else {}),  # stored with the run
         }
 
 

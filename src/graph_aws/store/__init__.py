@@ -14,14 +14,16 @@ from graph_aws.store.base import (
     account_scope,
     organization_scope,
 )
+from graph_aws.store.paths import check_sqlite_path
 from graph_aws.store.sqlite import SqliteStore
 
 DEFAULT_DB = "graph-aws.db"
 
 
-def open_store(url: str | None = None) -> Store:
+def open_store(url: str | None = None, *, create: bool = True) -> Store:
     """Open the store a `--db` value names: a file path or `sqlite:///path` (SQLite), or a
-    `postgresql://` URL (PostgreSQL)."""
+    `postgresql://` URL (PostgreSQL). `create=False` (read commands): a SQLite store that does not
+    exist is an error, never a new empty one."""
     url = url or DEFAULT_DB
     if url.startswith(("postgresql://", "postgres://")):
         from graph_aws.store.postgresql import PostgresStore
@@ -34,9 +36,7 @@ def open_store(url: str | None = None) -> Store:
             f"--db {url.split('://')[0]}://... is not a kind of store graph-aws knows; "
             "give a file path or a postgresql:// URL"
         )
-    parent = Path(url).expanduser().parent
-    if not parent.is_dir():
-        raise StoreError(f"--db {url}: the folder {parent} does not exist")
+    check_sqlite_path(Path(url).expanduser(), create=create)
     return SqliteStore(Path(url).expanduser())
 
 

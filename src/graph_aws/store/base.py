@@ -69,7 +69,7 @@ class JobRecord:
     """One job of a run: its scope, outcome and step results (JupiterOne's summary.json)."""
 
     scope: str
-    status: str  # succeeded | partial | failed | not_started
+    status: str  # succeeded | partial | failed | not_started | interrupted | removed
     reason: str | None
     started_at: int
     ended_at: int
@@ -94,7 +94,7 @@ class AccountOutcome:
 
     account_id: str
     name: str | None
-    outcome: str  # ingested | partial | failed | skipped | inactive
+    outcome: str  # ingested | partial | failed | skipped | inactive | interrupted
     reason: str | None
     finished_at: int
 
@@ -104,7 +104,7 @@ class RunRecord:
     id: int
     started_at: int
     ended_at: int | None
-    status: str | None
+    status: str | None  # None while open; succeeded | failed | interrupted | refused | abandoned
     mode: str
     organization_id: str | None
 
@@ -138,6 +138,8 @@ class Store(Protocol):
 
     # Run history
     def start_run(self, mode: str, settings: dict[str, Any]) -> int: ...
+
+    def abandon_dead_runs(self) -> list[int]: ...
 
     def record_job(self, run_id: int, job: JobRecord) -> None: ...
 

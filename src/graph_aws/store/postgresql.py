@@ -30,6 +30,7 @@ from graph_aws.errors import StoreError
 from graph_aws.model import SYSTEM_MAPPER, Entity, Relationship
 from graph_aws.store import schema
 from graph_aws.store.base import JOB_COLUMNS, AccountOutcome, JobRecord, RunRecord, SyncCounts, job_from_row
+from graph_aws.store.process import RunOwner, this_process
 from graph_aws.store.search import search_text
 from graph_aws.store.sync import (
     ENTITIES,
@@ -377,13 +378,34 @@ class PostgresStore:
     # ------------------------------------------------------------------ run history
 
     def start_run(self, mode: str, settings: dict[str, Any]) -> int:
-        with self._pool.connection() as db:
+        owner = this_process()
+        with self._pool.connection() as db, db.transaction():
             row = db.execute(
                 "INSERT INTO run(started_at, mode, settings) VALUES (%s, %s, %s) RETURNING id",
                 (_now_ms(), mode, Jsonb(settings)),
             ).fetchone()
-        assert row is not None
+            assert row is not None
+            db.execute(
+                "INSERT INTO run_owner(run_id, host, pid, started) VALUES (%s, %s, %s, %s)",
+                (row[0], owner.host, owner.pid, owner.started),
+            )
         return int(row[0])
+
+    def abandon_dead_runs(self) -> list[int]:
+        """Mark `abandoned` every run left open by a process of this machine that no longer runs
+        (on another machine it cannot be told; those stay open)."""
+        with self._pool.connection() as db:
+            rows = db.execute(
+                "SELECT r.id, o.host, o.pid, o.started FROM run r JOIN run_owner o ON o.run_id = r.id "
+                "WHERE r.ended_at IS NULL ORDER BY r.id"
+            ).fetchall()
+            dead = [int(run_id) for run_id, *owner in rows if RunOwner(*owner).is_gone()]
+            for run_id in dead:
+                db.execute(
+                    "UPDATE run SET ended_at = %s, status = 'abandoned' WHERE id = %s AND ended_at IS NULL",
+                    (_now_ms(), run_id),
+                )
+        return dead
 
     def record_job(self, run_id: int, job: JobRecord) -> None:
         c = job.counts

@@ -203,6 +203,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         _postgresql_digests,
     ),
     Migration(3, "the full-text index of the merged entities", _sqlite_search, _postgresql_search),
+    Migration(
+        4,
+        "the process each run belongs to, so a later run can tell one left open by a dead process",
+        "CREATE TABLE IF NOT EXISTS run_owner (run_id INTEGER PRIMARY KEY REFERENCES run(id), "
+        "host TEXT NOT NULL, pid INTEGER NOT NULL, started TEXT)",
+        "CREATE TABLE IF NOT EXISTS run_owner (run_id BIGINT PRIMARY KEY REFERENCES run(id), "
+        "host TEXT NOT NULL, pid INTEGER NOT NULL, started TEXT)",
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -31,6 +31,8 @@ from graph_aws.errors import StoreError
 from graph_aws.model import SYSTEM_MAPPER, Entity, Relationship
 from graph_aws.store import schema
 from graph_aws.store.base import JOB_COLUMNS, AccountOutcome, JobRecord, RunRecord, SyncCounts, job_from_row
+from graph_aws.store.paths import is_store_condition, store_error
+from graph_aws.store.process import RunOwner, this_process
 from graph_aws.store.search import search_text
 from graph_aws.store.sync import (
     ENTITIES,
@@ -182,9 +184,29 @@ class SqliteStore:
         except sqlite3.OperationalError as error:
             if _is_locked(error):
                 raise self._locked(f"opening {self.path}") from None
-            raise StoreError(f"cannot open the SQLite store at {self.path}: {error}") from None
-        except sqlite3.DatabaseError as error:
-            raise StoreError(f"cannot open the SQLite store at {self.path}: {error}") from None
+            raise store_error(self.path, error) from None
+        except sqlite3.Error as error:
+            raise store_error(self.path, error) from None
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """SQLite's errors about the file (disk full, read-only, damaged) as one line naming the
+        path; errors of a statement itself (the query layer's SQL) pass through unchanged."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            if not is_store_condition(error):
+                raise
+            raise store_error(self.path, error) from None
+
+    def get_meta(self, name: str) -> str | None:
+        with self._lock, self._errors():
+            row = self._db.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        with self._lock, self._errors():
+            self._db.execute("INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)", (name, value))
 
     def _enable_wal(self) -> None:
         """WAL mode, which the file keeps. Switching a new file needs it to itself: openers of one
@@ -269,20 +291,21 @@ class SqliteStore:
     @contextmanager
     def _writing(self, what: str) -> Iterator[None]:
         """One writer at a time, in this process and across processes; everything inside commits
-        together or not at all."""
-        with self._lock:
+        together or not at all (a COMMIT that fails, on a full disk, rolls back too)."""
+        with self._lock, self._errors():
             try:
                 self._db.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as error:
                 if _is_locked(error):
                     raise self._locked(what) from None
-                raise StoreError(f"{what}: {error}") from None
+                raise
             try:
                 yield
+                self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            self._db.execute("COMMIT")
 
     def _locked(self, what: str) -> StoreError:
         return StoreError(
@@ -292,7 +315,7 @@ class SqliteStore:
 
     def _write(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
         """Autocommitted statements of the run history (one per row), with the same bounded wait."""
-        with self._lock:
+        with self._lock, self._errors():
             try:
                 return self._db.executemany(sql, rows)
             except sqlite3.OperationalError as error:
@@ -315,18 +338,38 @@ class SqliteStore:
 
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Run a read-only statement (the query layer's translated J1QL)."""
-        with self._lock:
+        with self._lock, self._errors():
             return self._db.execute(sql, tuple(params)).fetchall()
 
     # ------------------------------------------------------------------ run history
 
     def start_run(self, mode: str, settings: dict[str, Any]) -> int:
-        with self._lock:
-            self._write(
+        owner = this_process()
+        with self._writing("starting a run"):
+            self._db.execute(
                 "INSERT INTO run(started_at, mode, settings) VALUES (?, ?, ?)",
-                [(int(time.time() * 1000), mode, dump(settings))],
+                (int(time.time() * 1000), mode, dump(settings)),
             )
-            return int(self._db.execute("SELECT last_insert_rowid()").fetchone()[0])
+            run_id = int(self._db.execute("SELECT last_insert_rowid()").fetchone()[0])
+            self._db.execute(
+                "INSERT INTO run_owner(run_id, host, pid, started) VALUES (?, ?, ?, ?)",
+                (run_id, owner.host, owner.pid, owner.started),
+            )
+        return run_id
+
+    def abandon_dead_runs(self) -> list[int]:
+        """Mark `abandoned` every run left open by a process that no longer runs; return their ids."""
+        rows = self.read(
+            "SELECT r.id, o.host, o.pid, o.started FROM run r JOIN run_owner o ON o.run_id = r.id "
+            "WHERE r.ended_at IS NULL ORDER BY r.id"
+        )
+        dead = [run_id for run_id, *owner in rows if RunOwner(*owner).is_gone()]
+        if dead:
+            self._write(
+                "UPDATE run SET ended_at=?, status='abandoned' WHERE id=? AND ended_at IS NULL",
+                [(int(time.time() * 1000), run_id) for run_id in dead],
+            )
+        return dead
 
     def record_job(self, run_id: int, job: JobRecord) -> None:
         self._write(

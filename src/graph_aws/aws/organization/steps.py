@@ -25,6 +25,8 @@ ORGANIZATION = "organization"
 PLACEMENT = "placement"
 ACCOUNTS = "accounts"
 LISTING_COMPLETE = "listing_complete"
+UNITS = "units"  # the ids of the roots and OUs
+SELECTION_MISMATCHES = "selection_mismatches"  # --skip-account/--skip-ou/--include-ou ids not found
 
 
 @dataclass
@@ -73,6 +75,7 @@ def fetch_organization_tree(context: StepContext) -> None:
     state = context.job_state
     organization = state.get_data(ORGANIZATION)
     placement: dict[str, Placement] = {}
+    units: set[str] = set()
     queue: deque[tuple[dict[str, Any], str, tuple[str, ...], str]] = deque()
     for root in paginate(organizations, "list_roots", "Roots"):
         root_entity = state.add_entity(converters.to_root(root))
@@ -88,6 +91,7 @@ def fetch_organization_tree(context: StepContext) -> None:
         queue.append((root_entity, root["Id"], (root["Id"],), root_entity["name"]))
     while queue:
         parent, parent_id, ancestors, path = queue.popleft()
+        units.add(parent_id)
         for unit in paginate(
             organizations,
             "list_organizational_units_for_parent",
@@ -116,6 +120,7 @@ def fetch_organization_tree(context: StepContext) -> None:
                 )
             )
     state.set_data(PLACEMENT, placement)
+    state.set_data(UNITS, units)
 
 
 def fetch_organization_accounts(context: StepContext) -> None:
@@ -183,6 +188,14 @@ def fetch_organization_accounts(context: StepContext) -> None:
         )
     state.set_data(ACCOUNTS, accounts)
     state.set_data(LISTING_COMPLETE, True)
+    mismatches = resources.selection.mismatches(
+        account_ids={a.account_id for a in accounts},
+        unit_ids=state.get_data(UNITS) if placement is not None else None,
+        management_id=management_id,
+    )
+    for mismatch in mismatches:
+        context.warn(mismatch)
+    state.set_data(SELECTION_MISMATCHES, mismatches)
 
 
 def fetch_organization_policies(context: StepContext) -> None:
