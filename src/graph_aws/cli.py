@@ -14,6 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from graph_aws import __version__
 from graph_aws.accounts import COLUMNS as ACCOUNT_COLUMNS
 from graph_aws.accounts import account_rows
+from graph_aws.commands_api_key import api_key_command
 from graph_aws.commands_export import export_command
 from graph_aws.commands_query import check_command, query_command
 from graph_aws.config import load_settings
@@ -251,6 +252,7 @@ def permissions(fmt: str) -> None:
 cli.add_command(query_command)
 cli.add_command(check_command)
 cli.add_command(export_command)
+cli.add_command(api_key_command)
 
 
 def main() -> None:

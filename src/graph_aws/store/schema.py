@@ -138,6 +138,21 @@ CREATE INDEX account_outcome_account ON account_outcome(account_id, run_id);
 """
 
 
+# serve's API keys (graph-aws api-key): never the secret, only its hash.
+SQLITE_4 = """
+CREATE TABLE IF NOT EXISTS api_key (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL, revoked_at INTEGER
+);
+"""
+POSTGRESQL_4 = """
+CREATE TABLE api_key (
+    id TEXT COLLATE "C" PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    created_at BIGINT NOT NULL, revoked_at BIGINT
+);
+"""
+
+
 def _sqlite_digests(db: Any) -> None:
     """Add each scope row's digest, computed from the canonical JSON it already holds, and index the
     views of a key with their digests (a merge reads those first)."""
@@ -203,6 +218,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _postgresql_digests,
     ),
     Migration(3, "the full-text index of the merged entities", _sqlite_search, _postgresql_search),
+    Migration(4, "serve's API keys: each one's name and the SHA-256 of its secret", SQLITE_4, POSTGRESQL_4),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

@@ -1,0 +1,125 @@
+"""Helpers of the serve tests: a real `graph-aws serve` on loopback, started as a user starts it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from click.testing import CliRunner
+
+from graph_aws.cli import cli
+from graph_aws.model import make_entity, make_relationship
+from graph_aws.store import SqliteStore
+
+REPO = Path(__file__).resolve().parents[2]
+J1_CLI = REPO / "node_modules" / ".bin" / "j1-integration"
+
+
+def make_key(db: Path, name: str = "tests") -> str:
+    """A key made the way a user makes one: `graph-aws api-key create` (its stdout is the key)."""
+    result = CliRunner().invoke(cli, ["api-key", "create", "--name", name, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return result.stdout.strip()
+
+
+@dataclass
+class Served:
+    url: str  # ends with "/"
+    key: str
+    db: Path
+    log_path: Path
+    process: subprocess.Popen[bytes]
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    def http(self, key: str | None = "default", **headers: str) -> httpx.Client:
+        auth = {"Authorization": f"Bearer {self.key if key == 'default' else key}"} if key else {}
+        client = httpx.Client(base_url=self.url, headers={**auth, **headers}, timeout=60)
+        self.clients.append(client)
+        return client
+
+    def graphql(self, query: str, variables: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+        answer = self.http().post("/", json={"query": query, "variables": variables or {}, **extra})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def j1(self, account: str = "j1-account"):  # noqa: ANN201 (the client's own class)
+        from jupiterone import JupiterOneClient
+
+        return JupiterOneClient(account=account, token=self.key, url=self.url, sync_url=self.url.rstrip("/"))
+
+    def logs(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        for client in self.clients:
+            client.close()
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_serve(db: Path, log_path: Path, *options: str, key: str | None = None) -> Served:
+    key = key or make_key(db)
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "graph_aws.cli", *options, "serve", "--db", str(db), "--port", "0"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        text = log_path.read_text(errors="replace")
+        for line in text.splitlines():
+            if line.startswith("graph-aws serve: http"):
+                url = line.split()[2]
+                served = Served(url, key, db, log_path, process)
+                if _healthy(url):
+                    return served
+        if process.poll() is not None:
+            raise AssertionError(f"serve exited with {process.returncode}:\n{text}")
+        time.sleep(0.1)
+    process.kill()
+    raise AssertionError(f"serve did not start:\n{log_path.read_text()}")
+
+
+def _healthy(url: str) -> bool:
+    try:
+        return httpx.get(url + "health", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def widget(i: int, **properties: Any) -> dict[str, Any]:
+    return make_entity(
+        key=f"widget-{i:05d}",
+        type="acme_widget",
+        classes=["Resource"],
+        name=f"widget {i}",
+        properties={"size": i % 7, "tag.Team": "blue" if i % 2 else "red", **properties},
+    )
+
+
+def seed_widgets(db: Path, count: int, scope: str = "account:111111111111") -> list[dict[str, Any]]:
+    """`count` entities and a HAS chain between neighbours, written through the store's own sync."""
+    entities = [widget(i) for i in range(count)]
+    relationships = [
+        make_relationship(from_entity=a, to_entity=b, verb="HAS")
+        for a, b in zip(entities, entities[1:], strict=False)
+    ]
+    store = SqliteStore(db)
+    try:
+        store.sync_scope(scope, entities, relationships)
+    finally:
+        store.close()
+    return entities
