@@ -17,9 +17,12 @@ from graph_aws.store import SqliteStore
 def serve_factory(tmp_path: Path) -> Iterator[Callable[..., Served]]:
     started: list[Served] = []
 
-    def start(db: Path | None = None, *options: str, key: str | None = None) -> Served:
+    def start(
+        db: Path | None = None, *options: str, cli_options: tuple[str, ...] = (), key: str | None = None
+    ) -> Served:
         db = db or tmp_path / f"served-{len(started)}.db"
-        served = start_serve(db, tmp_path / f"serve-{len(started)}.log", *options, key=key)
+        log = tmp_path / f"serve-{len(started)}.log"
+        served = start_serve(db, log, *options, cli_options=cli_options, key=key)
         started.append(served)
         return served
 
