@@ -138,3 +138,44 @@ def seed_widgets(db: Path, count: int, scope: str = "account:111111111111") -> l
     finally:
         store.close()
     return entities
+
+
+def write_sdk_project(
+    root: Path,
+    entities: list[dict[str, Any]],
+    relationships: list[dict[str, Any]],
+    partial_types: tuple[str, ...] = (),
+) -> Path:
+    """A project folder in the JupiterOne SDK's layout, as `j1-integration sync -p` reads it: one step per
+    type, `graph/<step>/entities/<uuid>.json` of at most 500 objects, and `summary.json`."""
+    import json
+    import uuid
+    from collections import defaultdict
+
+    storage = root / ".j1-integration"
+    by_type: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for kind, objects in (("entities", entities), ("relationships", relationships)):
+        for obj in objects:
+            by_type[(kind, obj["_type"])].append(obj)
+    steps = []
+    for (kind, type_), objects in sorted(by_type.items()):
+        step = f"fetch-{type_.replace('_', '-')}"
+        folder = storage / "graph" / step / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        for i in range(0, len(objects), 500):
+            (folder / f"{uuid.uuid4()}.json").write_text(json.dumps({kind: objects[i : i + 500]}))
+        failed = type_ in partial_types
+        steps.append(
+            {
+                "id": step,
+                "name": f"Fetch {type_}",
+                "status": "failure" if failed else "success",
+                "declaredTypes": [type_],
+                "partialTypes": [type_] if failed else [],
+                "encounteredTypes": [type_],
+            }
+        )
+    partial = {"partialDatasets": {"types": list(partial_types)}}
+    summary = {"integrationStepResults": steps, "metadata": partial}
+    (storage / "summary.json").write_text(json.dumps(summary))
+    return root

@@ -110,6 +110,7 @@ def _matches(entity: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
 def _link_mapped(
     relationship: dict[str, Any],
     entities: dict[str, dict[str, Any]],
+    mapped_before: dict[str, dict[str, Any]],
     known: _StoreEntities,
     outcome: Outcome,
 ) -> list[dict[str, Any]]:
@@ -136,6 +137,9 @@ def _link_mapped(
         found = sorted({e["_key"] for e in candidates if _matches(e, wanted)})
         if found:
             break
+    for key in found:  # a target this scope's mapper made before lives on while something maps to it
+        if key not in entities and key in mapped_before:
+            entities[key] = mapped_before[key]
     if not found:
         if mapping.get("skipTargetCreation"):
             return []
@@ -204,10 +208,11 @@ def finalize_scope(
 
     outcome = Outcome()
     known = _StoreEntities(store)
+    mapped_before = {k: e for k, e in current_entities.items() if e.get("_source") == MAPPER_SOURCE}
     uploaded: dict[str, dict[str, Any]] = {}
     for relationship in staged.relationships.values():
         if "_mapping" in relationship:
-            linked = _link_mapped(relationship, entities, known, outcome)
+            linked = _link_mapped(relationship, entities, mapped_before, known, outcome)
             if not linked:
                 outcome.relationship_create_errors += 1
             uploaded.update((r["_key"], r) for r in linked)
