@@ -18,6 +18,7 @@ from graph_aws.commands_api_key import api_key_command
 from graph_aws.commands_export import export_command
 from graph_aws.commands_query import check_command, query_command
 from graph_aws.commands_serve import serve_command
+from graph_aws.commands_upload import upload_command
 from graph_aws.config import load_settings
 from graph_aws.errors import ConfigError, GraphAwsError
 from graph_aws.output import FORMATS, render_rows
@@ -255,6 +256,7 @@ cli.add_command(check_command)
 cli.add_command(export_command)
 cli.add_command(api_key_command)
 cli.add_command(serve_command)
+cli.add_command(upload_command)
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -179,3 +180,69 @@ def write_sdk_project(
     summary = {"integrationStepResults": steps, "metadata": partial}
     (storage / "summary.json").write_text(json.dumps(summary))
     return root
+
+
+class FlakyProxy:
+    """A reverse proxy in front of a real serve that can fail chosen requests and slow every one down,
+    and remembers what passed (method, path, status) and how many were in flight at most."""
+
+    def __init__(self, target: str, delay_s: float = 0.0) -> None:
+        import http.client
+        import threading
+        import urllib.parse
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.fault: Any = lambda method, path, count: None  # -> None, or (status, JSON body)
+        self.seen: list[tuple[str, str, int]] = []
+        self.max_in_flight = 0
+        parsed = urllib.parse.urlsplit(target)
+        lock, counts, in_flight = threading.Lock(), {}, [0]
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _relay(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length") or 0))
+                with lock:
+                    key = (self.command, self.path.rsplit("/", 1)[-1])
+                    counts[key] = number = counts.get(key, 0) + 1
+                    in_flight[0] += 1
+                    proxy.max_in_flight = max(proxy.max_in_flight, in_flight[0])
+                try:
+                    time.sleep(delay_s)
+                    failure = proxy.fault(self.command, self.path, number)
+                    if failure is not None:
+                        status, payload = failure
+                        data = json.dumps(payload).encode()
+                        headers = {"content-type": "application/json"}
+                    else:
+                        upstream = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=120)
+                        forwarded = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                        upstream.request(self.command, self.path, body=body or None, headers=forwarded)
+                        answer = upstream.getresponse()
+                        status, data = answer.status, answer.read()
+                        headers = {"content-type": answer.getheader("content-type") or "application/json"}
+                        upstream.close()
+                finally:
+                    with lock:
+                        in_flight[0] -= 1
+                proxy.seen.append((self.command, self.path, status))
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = _relay
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
