@@ -73,7 +73,7 @@ def start_serve(
     db: Path, log_path: Path, *serve_options: str, cli_options: tuple[str, ...] = (), key: str | None = None
 ) -> Served:
     """`graph-aws [cli_options] serve --db DB --port 0 [serve_options]`, its output into `log_path`."""
-    key = key or make_key(db)
+    key = key or make_key(db, f"tests-{os.urandom(3).hex()}")  # one per serve: several may share a store
     log = log_path.open("wb")
     process = subprocess.Popen(
         [

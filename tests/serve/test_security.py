@@ -57,7 +57,8 @@ def test_a_revoked_key_is_refused_within_seconds(served):
     from graph_aws.cli import cli
 
     assert served.http().post("/", json=GRAPHQL).status_code == 200
-    revoked = CliRunner().invoke(cli, ["api-key", "revoke", "tests", "--db", str(served.db)])
+    key_id = served.key.split("_")[1]
+    revoked = CliRunner().invoke(cli, ["api-key", "revoke", key_id, "--db", str(served.db)])
     assert revoked.exit_code == 0
     deadline = time.monotonic() + 10
     while served.http().post("/", json=GRAPHQL).status_code == 200:
