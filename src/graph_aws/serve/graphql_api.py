@@ -8,10 +8,11 @@ The `jupiterone` client posts to its URL as given, so the endpoint is `/` as wel
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 from ariadne import MutationType, QueryType, ScalarType, make_executable_schema
-from graphql import GraphQLError, GraphQLSchema, parse, validate
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
 from graphql.error import GraphQLSyntaxError
 from graphql.execution import execute
 from starlette.requests import Request
@@ -243,12 +244,11 @@ async def graphql_endpoint(request: Request) -> JSONResponse:
     if variables is not None and not isinstance(variables, dict):
         return _errors(400, '"variables" must be a JSON object')
     try:
-        document = parse(body["query"])
+        document, invalid = _checked_document(schema, body["query"])
     except GraphQLSyntaxError as error:
         return _errors(400, error.message)
-    invalid = validate(schema, document)
     if invalid:
-        return _errors(400, *(e.message for e in invalid))
+        return _errors(400, *invalid)
     operation = body.get("operationName")
     result = execute(
         schema,
@@ -265,6 +265,23 @@ async def graphql_endpoint(request: Request) -> JSONResponse:
     if result.errors:
         payload["errors"] = [_public(e) for e in result.errors]
     return JSONResponse(payload)
+
+
+_DOCUMENTS: OrderedDict[tuple[int, str], tuple[DocumentNode, list[str]]] = OrderedDict()
+
+
+def _checked_document(schema: GraphQLSchema, text: str) -> tuple[DocumentNode, list[str]]:
+    """The parsed and validated operation, remembered by its text: clients send the same few operations
+    again and again, and validating one costs far more than answering it."""
+    key = (id(schema), text)
+    known = _DOCUMENTS.get(key)
+    if known is None:
+        document = parse(text)
+        known = (document, [e.message for e in validate(schema, document)])
+        _DOCUMENTS[key] = known
+        if len(_DOCUMENTS) > 256:
+            _DOCUMENTS.popitem(last=False)
+    return known
 
 
 def _public(error: GraphQLError) -> dict[str, Any]:
