@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import socket
+import ssl
 import sys
 
 import click
@@ -30,6 +31,9 @@ def _listen(host: str, port: int) -> socket.socket:
     family, _, _, _, address = infos[0]
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit it: an answer's headers and body leave at once, instead of the body
+    # waiting for the client's delayed ACK (40 ms a request on a kept-alive connection).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind(address)
     except OSError as error:
@@ -40,6 +44,18 @@ def _listen(host: str, port: int) -> socket.socket:
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def _check_tls(cert: str, key: str) -> None:
+    """Load the pair once before serving, so a bad file is one line here, not a traceback later."""
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError) as error:
+        reason = getattr(error, "reason", None) or error.strerror or type(error).__name__
+        raise click.UsageError(
+            f"--tls-cert {cert} / --tls-key {key}: cannot use them ({reason}); "
+            "give a PEM certificate and its private key"
+        ) from None
 
 
 @click.command("serve")
@@ -101,6 +117,8 @@ def serve_command(
 
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
+    if tls_cert and tls_key:
+        _check_tls(tls_cert, tls_key)
     if not _is_loopback(host) and not tls_cert:
         click.echo(
             f"warning: serving on {host} without TLS: API keys and the graph cross the network in clear "

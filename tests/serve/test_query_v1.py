@@ -171,3 +171,10 @@ def test_the_queries_of_the_demo_organization_answer_as_the_cli_does(demo_db, se
         "FIND aws_iam_user THAT HAS aws_iam_access_key",
     ):
         assert [as_entity(r) for r in client.query_v1(j1ql)["data"]] == cli_query(demo_db, j1ql), j1ql
+
+
+def test_either_account_header_names_the_account_in_the_answer(widgets_served):
+    query = {"query": '{ queryV1(query: "FIND acme_widget LIMIT 1") { data } }'}
+    for header in ("JupiterOne-Account", "LifeOmic-Account"):
+        answer = widgets_served.http(**{header: f"acct-{header}"}).post("/", json=query).json()
+        assert answer["data"]["queryV1"]["data"][0]["entity"]["_accountId"] == f"acct-{header}"

@@ -247,3 +247,32 @@ def _self_signed(folder):
         )
     )
     return cert, key
+
+
+@pytest.mark.parametrize(
+    "options, expected",
+    [
+        (("--tls-cert", "{junk}", "--tls-key", "{junk}"), "cannot use them"),
+        (("--tls-cert", "{junk}"), "--tls-cert and --tls-key go together"),
+        (("--db", "{missing}/graph.db"), "does not exist"),
+        (("--host", "no-such-host.invalid"), "cannot resolve it"),
+    ],
+)
+def test_bad_serve_options_are_one_line_naming_the_option(tmp_path, options, expected):
+    import subprocess
+    import sys
+
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate")
+    args = [o.format(junk=junk, missing=tmp_path / "missing") for o in options]
+    if "--db" not in args:
+        args += ["--db", str(tmp_path / "g.db")]
+    result = subprocess.run(
+        [sys.executable, "-m", "graph_aws.cli", "serve", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode in (1, 2), result.stderr
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.startswith("Error")]) == 1

@@ -187,3 +187,17 @@ def test_a_refused_upload_aborts_its_job_and_says_why_in_one_line(demo_db, proxi
 
     wrong = upload(demo_db, receiver.url, receiver.key[:-2] + "zz")
     assert wrong.returncode == 1 and "HTTP 401" in wrong.stderr and receiver.key[:-2] not in wrong.stderr
+
+
+def test_an_unreachable_api_is_one_line_after_the_retries(tmp_path):
+    import socket
+
+    db = tmp_path / "local.db"
+    _local_store(db, ["alice"], [])
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]  # nothing listens on it once the socket is closed
+    result = upload(db, f"http://127.0.0.1:{port}", "gak_000000000000_" + "x" * 43)
+    assert result.returncode == 1
+    assert "ConnectError talking to" in result.stderr and "Traceback" not in result.stderr
+    assert "x" * 43 not in result.stderr

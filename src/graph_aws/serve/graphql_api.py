@@ -18,6 +18,7 @@ from graphql.execution import execute
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from graph_aws.serve.guard import log, where_raised
 from graph_aws.serve.mutations import MutationFailed
 from graph_aws.serve.persister import ApiError, read_json
 from graph_aws.serve.queries import QueryFailed
@@ -285,8 +286,14 @@ def _checked_document(schema: GraphQLSchema, text: str) -> tuple[DocumentNode, l
 
 
 def _public(error: GraphQLError) -> dict[str, Any]:
-    """An execution error for the client: our own messages as they are, anything else hidden."""
+    """An execution error for the client: our own messages as they are, anything else hidden (and
+    logged by its type and place only: its message may quote the graph)."""
     if error.original_error is not None and not isinstance(error.original_error, GraphQLError):
+        log.error(
+            "GraphQL field %s failed: %s",
+            ".".join(map(str, error.path or [])),
+            where_raised(error.original_error),
+        )
         message = "internal error while answering this field; the server log says where"
     else:
         message = error.message

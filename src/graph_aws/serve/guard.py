@@ -15,6 +15,7 @@ JupiterOne's client fetches without credentials: the random token is the credent
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -175,14 +176,15 @@ class Guard:
         presented = presented.strip()
         if scheme.lower() != "bearer" or not presented:
             return None
-        cached = self._verified.get(presented)
+        digest = hashlib.sha256(presented.encode()).hexdigest()  # the cache holds no key
+        cached = self._verified.get(digest)
         if cached is not None and time.monotonic() - cached[0] < KEY_CACHE_S:
             return cached[1]
         record = await anyio.to_thread.run_sync(verify_api_key, self._auth_store, presented)
         if record is None:
-            self._verified.pop(presented, None)
+            self._verified.pop(digest, None)
             return None
         if len(self._verified) > 1000:
             self._verified.clear()
-        self._verified[presented] = (time.monotonic(), record)
+        self._verified[digest] = (time.monotonic(), record)
         return record

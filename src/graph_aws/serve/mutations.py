@@ -16,7 +16,7 @@ from typing import Any
 
 from graph_aws.errors import GraphAwsError
 from graph_aws.serve.graph_reads import entity_by_key, neighbourhood
-from graph_aws.serve.shapes import edge, entity_id, relationship_id, vertex
+from graph_aws.serve.shapes import edge, vertex
 from graph_aws.serve.validation import BadGraphObject, check_properties, clean_entity, clean_relationship
 from graph_aws.store import Store
 
@@ -160,6 +160,3 @@ class Mutations:
     def _relationship_answer(relationship: dict[str, Any], account: str) -> dict[str, Any]:
         shaped = edge(relationship, account)
         return {"relationship": shaped["relationship"], "edge": shaped}
-
-
-__all__ = ["MutationFailed", "Mutations", "entity_id", "relationship_id"]

@@ -13,7 +13,9 @@
 Each integration instance (`integration:<integrationInstanceId>`) and each API scope
 (`api:<scope>`) owns one scope of the store. Uploads are checked as they come and spooled to a
 temporary file (a job of 100,000 entities is not held in memory until it is finalized); finalize
-applies them (finalize.py) in one transaction and answers FINISHED; abort drops them.
+applies them (finalize.py) in one transaction and answers FINISHED; abort drops them, and so does
+an hour without uploads. Jobs live in serve's memory: a restart forgets them (their clients then
+get JOB_NOT_FOUND and start again).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ ABORTED, ERROR_BAD_DATA = "ABORTED", "ERROR_BAD_DATA"
 SOURCES = ("integration-managed", "integration-external", "api")
 MAX_OPEN_JOBS = 64
 KEPT_JOBS = 1000
+IDLE_JOB_S = 3600.0  # an open job sent nothing for this long is aborted (its spool file goes with it)
 MAX_NAME_LENGTH = 256
 
 
@@ -92,6 +95,7 @@ class SyncJob:
     relationships_uploaded: int = 0
     events: int = 0
     outcome: Outcome = field(default_factory=Outcome)
+    last_active: float = field(default_factory=time.monotonic)
     spool: IO[bytes] | None = field(default_factory=lambda: _spool())
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -133,6 +137,7 @@ class SyncJob:
             if self.status != AWAITING_UPLOADS or self.spool is None:
                 raise _not_awaiting(self)
             self.spool.write(json.dumps([kind, objects], separators=(",", ":")).encode() + b"\n")
+            self.last_active = time.monotonic()
 
     def staged(self) -> Staged:
         staged = Staged()
@@ -215,6 +220,10 @@ class Persister:
             raise ApiError(400, "BAD_REQUEST", "source api needs a scope and no integrationInstanceId")
         if source != "api" and instance is None:
             raise ApiError(400, "BAD_REQUEST", f"source {source} needs an integrationInstanceId")
+        idle = time.monotonic() - IDLE_JOB_S
+        for old in self._jobs.values():
+            if old.status == AWAITING_UPLOADS and old.last_active < idle:
+                old.close(ABORTED)
         if sum(job.status == AWAITING_UPLOADS for job in self._jobs.values()) >= MAX_OPEN_JOBS:
             raise ApiError(
                 429, "TOO_MANY_OPEN_JOBS", f"{MAX_OPEN_JOBS} jobs are open; finalize or abort some"

@@ -9,6 +9,7 @@ run the query again.
 
 from __future__ import annotations
 
+import asyncio
 import queue
 import secrets
 import threading
@@ -166,11 +167,9 @@ class DeferredAnswers:
     def __init__(self, queries: QueryService) -> None:
         self._queries = queries
         self._pending: dict[str, tuple[float, dict[str, Any]]] = {}
-        self._tasks: set[Any] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
 
     def start(self, text: str, cursor: str | None, account: str) -> str:
-        import asyncio
-
         token = secrets.token_urlsafe(24)
         self._pending[token] = (time.monotonic(), {"status": "IN_PROGRESS"})
 
