@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,8 +15,8 @@ from graph_aws.cli import cli
 
 pytestmark = pytest.mark.skipif(not J1_CLI.exists(), reason="make test installs the SDK's CLI from npm")
 
-# What serve adds to what it was sent, or to what it answers with: not part of the graph compared.
-STAMPS = {"_source", "_integrationInstanceId", "_scope"}
+# Who made an object (the collect, serve's persister or mapper): not part of the graph compared.
+STAMPS = {"_source", "_integrationInstanceId", "_integrationName", "_integrationType", "_scope"}
 ANSWER_ONLY = {
     "_id",
     "_accountId",
@@ -34,30 +35,23 @@ def exported(db) -> dict:
     return json.loads(result.stdout)
 
 
-def sdk_graph(graph: dict) -> tuple[list, list]:
-    """The exported graph as an integration would upload it: a relationship to an entity graph-aws does not
-    hold (an account outside the organization) becomes a mapped relationship, as the SDK makes one."""
-    keys = {e["_key"] for e in graph["entities"]}
-    relationships = []
-    for r in graph["relationships"]:
-        if r["_toEntityKey"] in keys:
-            relationships.append(r)
-            continue
-        assert r["_toEntityKey"].endswith(":root"), r  # the demo's only outsiders are accounts
-        direct = {k: v for k, v in r.items() if k not in ("_fromEntityKey", "_toEntityKey")}
-        target = {"_key": r["_toEntityKey"], "_type": "aws_account", "_class": "Account"}
-        relationships.append(
-            {
-                **direct,
-                "_mapping": {
-                    "sourceEntityKey": r["_fromEntityKey"],
-                    "targetEntity": target,
-                    "relationshipDirection": "FORWARD",
-                    "targetFilterKeys": [["_type", "_key"]],
-                },
-            }
-        )
-    return graph["entities"], relationships
+def export_j1(db, project: Path) -> Path:
+    """`graph-aws export --format j1` where JupiterOne's CLI looks: <project>/.j1-integration."""
+    project.mkdir()
+    result = CliRunner().invoke(
+        cli, ["export", "--db", str(db), "--format", "j1", "--output", str(project / ".j1-integration")]
+    )
+    assert result.exit_code == 0, result.output
+    return project
+
+
+def read_sdk_project(project: Path) -> tuple[list, list]:
+    entities, relationships = [], []
+    for path in sorted((project / ".j1-integration" / "graph").rglob("*.json")):
+        data = json.loads(path.read_text())
+        entities += data.get("entities", [])
+        relationships += data.get("relationships", [])
+    return entities, relationships
 
 
 def sync(served, project, *options: str) -> subprocess.CompletedProcess:
@@ -85,50 +79,57 @@ def served_graph(served) -> tuple[dict, dict]:
     return entities, relationships
 
 
-def without_stamps(objects: dict) -> dict:
-    return {k: {p: v for p, v in o.items() if p not in STAMPS} for k, o in objects.items()}
+def plain(objects) -> dict:
+    """Objects by _key, without who-made-it metadata and without null values (a mapped relationship
+    says of its target only what is not null)."""
+    return {
+        o["_key"]: {p: v for p, v in o.items() if p not in STAMPS and v is not None}
+        for o in (objects.values() if isinstance(objects, dict) else objects)
+    }
 
 
-def test_an_integration_sync_makes_the_served_graph_the_uploaded_one_and_a_smaller_sync_deletes(
+def test_an_integration_sync_of_an_export_makes_the_served_graph_the_exported_one(
     demo_db, serve_factory, tmp_path
 ):
-    graph = exported(demo_db)
-    entities, relationships = sdk_graph(graph)
+    project = export_j1(demo_db, tmp_path / "project")
+    graph = exported(demo_db)  # the merged graph the export was made from
+    owned = [e for e in graph["entities"] if e.get("_source") != "system-mapper"]
+    mapped = {e["_key"]: e for e in graph["entities"] if e.get("_source") == "system-mapper"}
+    assert owned and mapped  # the demo's organization has both
     served = serve_factory()
-    first = sync(served, write_sdk_project(tmp_path / "first", entities, relationships), "-i", "aws-org-1")
+    first = sync(served, project, "-i", "aws-org-1")
     assert first.returncode == 0, first.stdout + first.stderr
     assert "Synchronization job status: FINISHED" in first.stdout
-    assert f"Entities uploaded: {len(entities)}" in first.stdout
+    assert f"Entities uploaded: {len(owned)}" in first.stdout
 
     served_entities, served_relationships = served_graph(served)
-    mapper_made = {k for k, e in served_entities.items() if e["_source"] == "system-mapper"}
-    assert mapper_made == {r["_toEntityKey"] for r in graph["relationships"]} - {e["_key"] for e in entities}
-    assert {e["_source"] for k, e in served_entities.items() if k not in mapper_made} == {
-        "integration-managed"
-    }
-    assert {e["_integrationInstanceId"] for k, e in served_entities.items() if k not in mapper_made} == {
-        "aws-org-1"
-    }
-    expected_entities = {e["_key"]: e for e in entities}
-    assert (
-        without_stamps({k: e for k, e in served_entities.items() if k not in mapper_made})
-        == expected_entities
+    made = {k: e for k, e in served_entities.items() if e["_source"] == "system-mapper"}
+    assert plain({k: e for k, e in served_entities.items() if k not in made}) == plain(owned)
+    assert {e["_integrationInstanceId"] for k, e in served_entities.items() if k not in made} == {"aws-org-1"}
+    # JupiterOne's mapper made the targets of the mapped relationships, as the collect had seen them.
+    assert set(made) <= set(mapped) and made
+    assert plain(made) == plain([mapped[k] for k in made])
+    keys = {e["_key"] for e in owned} | set(made)
+    linked = [r for r in graph["relationships"] if r["_fromEntityKey"] in keys and r["_toEntityKey"] in keys]
+    assert plain(served_relationships) == plain(linked)
+    exported_entities, exported_relationships = read_sdk_project(project)
+    assert len(linked) == len(exported_relationships) - sum(  # what no mapper could make a target for
+        1 for r in exported_relationships if "_mapping" in r and "_class" not in r["_mapping"]["targetEntity"]
     )
-    assert without_stamps(served_relationships) == {r["_key"]: r for r in graph["relationships"]}
 
-    # A second, smaller sync: users vanish (deleted), access keys vanish but their type is partial (kept).
-    users = [e for e in entities if e["_type"] == "aws_iam_user"]
-    access_keys = [e for e in entities if e["_type"] == "aws_iam_access_key"]
+    # A second, smaller sync: a user vanishes (deleted); an access key too, but its type is partial (kept).
+    users = [e for e in exported_entities if e["_type"] == "aws_iam_user"]
+    access_keys = [e for e in exported_entities if e["_type"] == "aws_iam_access_key"]
     assert users and access_keys
     gone = {users[0]["_key"], access_keys[0]["_key"]}
-    smaller = [e for e in entities if e["_key"] not in gone]
-    kept_relationships = [
-        r for r in relationships if not {r.get("_fromEntityKey"), r.get("_toEntityKey")} & gone
-    ]
-    project = write_sdk_project(
-        tmp_path / "second", smaller, kept_relationships, partial_types=("aws_iam_access_key",)
+    smaller = [e for e in exported_entities if e["_key"] not in gone]
+    kept = [r for r in exported_relationships if not {r.get("_fromEntityKey"), r.get("_toEntityKey")} & gone]
+    second = sync(
+        served,
+        write_sdk_project(tmp_path / "second", smaller, kept, partial_types=("aws_iam_access_key",)),
+        "-i",
+        "aws-org-1",
     )
-    second = sync(served, project, "-i", "aws-org-1")
     assert second.returncode == 0, second.stdout + second.stderr
     after, _ = served_graph(served)
     assert users[0]["_key"] not in after

@@ -15,28 +15,23 @@ from graph_aws.store import SqliteStore
 CURSOR_QUERY = """query J1QL_v2($query: String!, $cursor: String) {
   queryV1(query: $query, deferredResponse: DISABLED, cursor: $cursor) { type data cursor }
 }"""
-# What the client adds to each vertex; the rest is the stored entity, split in two.
-ADDED = {
-    "_id",
-    "_accountId",
-    "_deleted",
-    "_createdOn",
-    "_beginOn",
-    "_version",
-    "_source",
-    "_integrationInstanceId",
-}
+# What serve adds to each vertex; the rest is the stored entity, split in two. `_source` and
+# `_integrationInstanceId` are always there, null for an entity that has none.
+ADDED = {"_id", "_accountId", "_deleted", "_createdOn", "_beginOn", "_version"}
+NULL_WHEN_ABSENT = {"_source", "_integrationInstanceId"}
 
 
 def as_entity(row: dict) -> dict:
     """A row of queryV1 put back together as the entity `graph-aws query` prints."""
-    entity = {k: v for k, v in row["entity"].items() if k not in ADDED}
+    entity = {
+        k: v for k, v in row["entity"].items() if k not in ADDED and not (k in NULL_WHEN_ABSENT and v is None)
+    }
     entity["_type"] = entity["_type"][0]
     return {**entity, **row["properties"]}
 
 
 def cli_query(db, j1ql: str) -> list:
-    result = CliRunner().invoke(cli, ["query", j1ql, "--db", str(db), "--format", "json"])
+    result = CliRunner().invoke(cli, ["query", j1ql, "--db", str(db), "--format", "json", "--all"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -178,3 +173,18 @@ def test_either_account_header_names_the_account_in_the_answer(widgets_served):
     for header in ("JupiterOne-Account", "LifeOmic-Account"):
         answer = widgets_served.http(**{header: f"acct-{header}"}).post("/", json=query).json()
         assert answer["data"]["queryV1"]["data"][0]["entity"]["_accountId"] == f"acct-{header}"
+
+
+def test_j1ql_parameters_come_as_the_queryv1_variables(widgets_served):
+    query = (
+        "query Q($query: String!, $variables: JSON) "
+        "{ queryV1(query: $query, variables: $variables) { data } }"
+    )
+    j1ql = "FIND acme_widget WITH size = {{size}} AND tag.Team = {{team}} LIMIT 3"
+    answer = widgets_served.graphql(query, {"query": j1ql, "variables": {"size": 4, "team": "blue"}})
+    rows = answer["data"]["queryV1"]["data"]
+    assert len(rows) == 3 and {(r["properties"]["size"], r["properties"]["tag.Team"]) for r in rows} == {
+        (4, "blue")
+    }
+    missing = widgets_served.graphql(query, {"query": j1ql, "variables": {"size": 4}})
+    assert "team" in missing["errors"][0]["message"]

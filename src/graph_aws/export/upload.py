@@ -5,9 +5,11 @@ One job per account scope, each a DIFF of source `api` with scope `<prefix>:<loc
 `<prefix>:account:<id>` holds what is found inside that account (and its `aws_account`),
 `<prefix>:organization:<o-id>` the organization and whatever belongs to no collected account. A
 relationship between two of those scopes (a role trusting a role of another account) is sent last,
-in `<prefix>:links`, once the entities at both its ends exist. Each job's partial types are the
-local job's (`partialDatasets.types` at finalize), so what the last collect could not see is never
-deleted over there either.
+in `<prefix>:links`, once the entities at both its ends exist. As in `export --format j1`, what
+graph-aws does not own (`_source: system-mapper`) is not sent as an entity: the relationships to it
+are mapped relationships, and the receiver's mapper links or makes their targets. Each job's
+partial types are the local job's (`partialDatasets.types` at finalize), so what the last collect
+could not see is never deleted over there either.
 
 Uploads go in batches of at most `batch_bytes` of JSON, `concurrency` at once, each tried up to
 `attempts` times with jittered exponential back-off on connection errors, 429 and 5xx; a 413 splits
@@ -27,6 +29,8 @@ from typing import Any
 import httpx
 
 from graph_aws.errors import GraphAwsError
+from graph_aws.export.j1_export import as_exported, mapped_relationship, target_entity
+from graph_aws.model import is_mapped
 from graph_aws.store import Store
 
 JOBS = "/persister/synchronization/jobs"
@@ -76,23 +80,39 @@ def _latest_partial_types(store: Store) -> dict[str, set[str]]:
 
 
 def plan_jobs(store: Store) -> list[PlannedJob]:
+    """The jobs to send, as JupiterOne's SDK would send this graph: the entities graph-aws owns, without
+    the metadata JupiterOne sets itself; mapped entities not at all, but the relationships to them as
+    mapped relationships, for the receiver's mapper to link (or make) their targets."""
     scopes = store.scopes()
     accounts = {s.removeprefix("account:") for s in scopes if s.startswith("account:")}
     home = next((s for s in scopes if s.startswith("organization:")), "graph")
     jobs: dict[str, PlannedJob] = {home: PlannedJob(home)}
     group_of: dict[str, str] = {}
+    mapped: dict[str, dict[str, Any]] = {}
     for entity in store.entities():
+        if is_mapped(entity):
+            mapped[entity["_key"]] = entity
+            continue
         account_id = str(entity.get("accountId") or "")
         group = f"account:{account_id}" if account_id in accounts else home
-        jobs.setdefault(group, PlannedJob(group)).entities.append(entity)
+        jobs.setdefault(group, PlannedJob(group)).entities.append(as_exported(entity))
         group_of[entity["_key"]] = group
     links = PlannedJob("links")
     for relationship in store.relationships():
-        from_group = group_of.get(relationship["_fromEntityKey"])
-        if from_group is not None and from_group == group_of.get(relationship["_toEntityKey"]):
+        from_key, to_key = relationship["_fromEntityKey"], relationship["_toEntityKey"]
+        from_group, to_group = group_of.get(from_key), group_of.get(to_key)
+        if from_group is not None and from_group == to_group:
             jobs[from_group].relationships.append(relationship)
-        else:
+        elif from_group is not None and to_group is not None:
             links.relationships.append(relationship)
+        elif from_group is not None or to_group is not None:  # one end is not graph-aws's own
+            source, other = (from_key, to_key) if from_group is not None else (to_key, from_key)
+            target = target_entity(mapped.get(other, {"_key": other}))
+            direction = "FORWARD" if from_group is not None else "REVERSE"
+            jobs[from_group or to_group or home].relationships.append(
+                mapped_relationship(relationship, source, target, direction)
+            )
+        # neither end owned: nothing to map from (export --format j1 leaves these out too)
     partial = _latest_partial_types(store)
     for scope, job in jobs.items():
         job.partial_types = partial.get(scope, set())

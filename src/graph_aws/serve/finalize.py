@@ -107,54 +107,87 @@ def _matches(entity: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     return True
 
 
+def _probe(obj: Mapping[str, Any], names: tuple[str, ...]) -> str:
+    """The index key of an entity (or of a target) by the filter's properties, `_class` aside."""
+    return json.dumps([obj.get(n) for n in names if n != "_class"], sort_keys=True)
+
+
+class _Targets:
+    """Finds the entities a mapping's filter names, in the job first, then in the store, through
+    indexes built once per filter (a job may map thousands of relationships)."""
+
+    def __init__(self, entities: dict[str, dict[str, Any]], known: _StoreEntities) -> None:
+        self.entities = entities
+        self.known = known
+        self._local: dict[tuple[str, ...], dict[str, list[dict[str, Any]]]] = {}
+        self._stored: dict[tuple[Any, ...], dict[str, list[dict[str, Any]]]] = {}
+
+    def add(self, entity: dict[str, Any]) -> None:
+        self.entities.setdefault(entity["_key"], entity)
+        for names, index in self._local.items():
+            index.setdefault(_probe(entity, names), []).append(entity)
+
+    def find(self, wanted: Mapping[str, Any]) -> list[dict[str, Any]]:
+        names = tuple(sorted(wanted))
+        probe = _probe(wanted, names)
+        if names not in self._local:
+            index: dict[str, list[dict[str, Any]]] = {}
+            for entity in self.entities.values():
+                index.setdefault(_probe(entity, names), []).append(entity)
+            self._local[names] = index
+        found = [e for e in self._local[names].get(probe, []) if _matches(e, wanted)]
+        if found:
+            return found
+        if "_key" in wanted and not self.known.has(wanted["_key"]):
+            return []
+        type_ = wanted.get("_type") if isinstance(wanted.get("_type"), str) else None
+        if (type_, names) not in self._stored:
+            stored: dict[str, list[dict[str, Any]]] = {}
+            for entity in self.known.of_type(type_):
+                stored.setdefault(_probe(entity, names), []).append(entity)
+            self._stored[(type_, names)] = stored
+        return [e for e in self._stored[(type_, names)].get(probe, []) if _matches(e, wanted)]
+
+
 def _link_mapped(
     relationship: dict[str, Any],
-    entities: dict[str, dict[str, Any]],
+    targets: _Targets,
     mapped_before: dict[str, dict[str, Any]],
-    known: _StoreEntities,
     outcome: Outcome,
 ) -> list[dict[str, Any]]:
     mapping = relationship["_mapping"]
     target = mapping["targetEntity"]
     source = mapping["sourceEntityKey"]
     filters = mapping.get("targetFilterKeys") or [["_type", "_key"]]
-    found: list[str] = []
+    found: list[dict[str, Any]] = []
     for names in filters:
         names = [names] if isinstance(names, str) else names
-        if not all(n in target for n in names):
-            continue
-        wanted = {n: target[n] for n in names}
-        if "_key" in wanted:
-            key = wanted["_key"]
-            candidates = [e for e in (entities.get(key),) if e is not None]
-            if not candidates and known.has(key):
-                candidates = [e for e in known.of_type(wanted.get("_type")) if e["_key"] == key]
-        else:
-            local = [e for e in entities.values() if _matches(e, wanted)]
-            candidates = local or known.of_type(
-                wanted.get("_type") if isinstance(wanted.get("_type"), str) else None
-            )
-        found = sorted({e["_key"] for e in candidates if _matches(e, wanted)})
-        if found:
-            break
-    for key in found:  # a target this scope's mapper made before lives on while something maps to it
-        if key not in entities and key in mapped_before:
-            entities[key] = mapped_before[key]
+        if all(n in target for n in names):
+            found = targets.find({n: target[n] for n in names})
+            if found:
+                break
+    for entity in found:
+        # A mapper's entity lives in every scope that maps to it, so that it stays while one still does.
+        if entity["_key"] not in targets.entities and (
+            entity["_key"] in mapped_before or entity.get("_source") == MAPPER_SOURCE
+        ):
+            targets.add(mapped_before.get(entity["_key"], entity))
     if not found:
         if mapping.get("skipTargetCreation"):
             return []
         made = _mapper_entity(mapping)
         if made is None:
             return []
-        entities.setdefault(made["_key"], made)
+        targets.add(made)
         outcome.mapped_entities_created += 1
-        found = [made["_key"]]
+        found = [made]
     forward = mapping.get("relationshipDirection", "FORWARD") == "FORWARD"
     base = {k: v for k, v in relationship.items() if k != "_mapping"}
+    keys = sorted({e["_key"] for e in found})
     linked = []
-    for key in found:
+    for key in keys:
         one = dict(base, _fromEntityKey=source if forward else key, _toEntityKey=key if forward else source)
-        if len(found) > 1:
+        if len(keys) > 1:
             one["_key"] = f"{base['_key']}|{key}"
         linked.append(one)
     outcome.mapped_relationships_created += len(linked)
@@ -208,11 +241,12 @@ def finalize_scope(
 
     outcome = Outcome()
     known = _StoreEntities(store)
+    targets = _Targets(entities, known)
     mapped_before = {k: e for k, e in current_entities.items() if e.get("_source") == MAPPER_SOURCE}
     uploaded: dict[str, dict[str, Any]] = {}
     for relationship in staged.relationships.values():
         if "_mapping" in relationship:
-            linked = _link_mapped(relationship, entities, mapped_before, known, outcome)
+            linked = _link_mapped(relationship, targets, mapped_before, outcome)
             if not linked:
                 outcome.relationship_create_errors += 1
             uploaded.update((r["_key"], r) for r in linked)

@@ -20,5 +20,7 @@ def entity_by_key(store: Store, key: str) -> dict[str, Any] | None:
 
 def neighbourhood(store: Store, key: str) -> dict[str, list[dict[str, Any]]]:
     """The entity's relationships and the entities at their other ends (a RETURN TREE)."""
-    result = run_query(store, f"FIND * WITH _key = {j1ql_string(key)} THAT RELATES TO * RETURN TREE")
+    result = run_query(
+        store, f"FIND * WITH _key = {j1ql_string(key)} THAT RELATES TO * RETURN TREE", page_size=None
+    )
     return result.tree or {"vertices": [], "edges": []}

@@ -153,17 +153,16 @@ async def _resolve_query_v1(
     _: Any, info: Any, query: str, cursor: str | None = None, deferredResponse: str | None = None, **kw: Any
 ) -> dict[str, Any]:
     serve, account, base_url = _context(info)
-    if kw.get("variables"):
+    params = kw.get("variables")  # J1QL's {{name}} parameters
+    if params is not None and not isinstance(params, dict):
         raise GraphQLError(
-            "J1QL parameters (queryV1 variables) are not supported by graph-aws serve; "
-            "write the values into the query",
-            extensions={"code": "BAD_USER_INPUT"},
+            "variables must be an object of J1QL parameters", extensions={"code": "BAD_USER_INPUT"}
         )
     if deferredResponse == "FORCE":
-        token = serve.deferred.start(query, cursor or None, account)
+        token = serve.deferred.start(query, cursor or None, account, params)
         return {"type": "deferred", "url": f"{base_url}query-results/{token}"}
     try:
-        return await serve.queries.page(query, cursor or None, account)
+        return await serve.queries.page(query, cursor or None, account, params)
     except QueryFailed as error:
         raise GraphQLError(str(error), extensions={"code": "J1QL_ERROR"}) from None
 

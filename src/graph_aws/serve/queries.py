@@ -93,9 +93,10 @@ class QueryService:
         self._answers: OrderedDict[str, Answer] = OrderedDict()
         self._lock = threading.Lock()
 
-    async def answer(self, text: str) -> QueryResult:
+    async def answer(self, text: str, params: dict[str, Any] | None = None) -> QueryResult:
+        """Every row (queryV1 pages them by cursor, not by J1's default LIMIT of 250)."""
         try:
-            return await self.readers.run(lambda store: run_query(store, text))
+            return await self.readers.run(lambda store: run_query(store, text, params=params, page_size=None))
         except QueryFailed:
             raise
         except GraphAwsError as error:  # J1QL errors: one line for the client
@@ -103,12 +104,14 @@ class QueryService:
         except NotImplementedError as error:
             raise QueryFailed(str(error)) from None
 
-    async def page(self, text: str, cursor: str | None, account: str) -> dict[str, Any]:
+    async def page(
+        self, text: str, cursor: str | None, account: str, params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """One page of queryV1: `{type, data, cursor?}` (a tree comes whole, with no cursor)."""
         if cursor:
             answer_id, offset, answer = self._find(text, cursor)
         else:
-            result = await self.answer(text)
+            result = await self.answer(text, params)
             if result.kind == "tree":
                 assert result.tree is not None
                 return {"type": "tree", "data": tree(result.tree["vertices"], result.tree["edges"], account)}
@@ -169,13 +172,13 @@ class DeferredAnswers:
         self._pending: dict[str, tuple[float, dict[str, Any]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def start(self, text: str, cursor: str | None, account: str) -> str:
+    def start(self, text: str, cursor: str | None, account: str, params: dict[str, Any] | None = None) -> str:
         token = secrets.token_urlsafe(24)
         self._pending[token] = (time.monotonic(), {"status": "IN_PROGRESS"})
 
         async def compute() -> None:
             try:
-                page = await self._queries.page(text, cursor, account)
+                page = await self._queries.page(text, cursor, account, params)
                 outcome = {"status": "COMPLETED", **page}
             except QueryFailed as error:
                 outcome = {"status": "FAILED", "error": str(error), "data": []}
