@@ -13,19 +13,33 @@ from serve_helpers import Served, start_serve
 from graph_aws.store import SqliteStore
 
 
-@pytest.fixture
-def serve_factory(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+def _factory(folder: Path) -> tuple[Callable[..., Served], list[Served]]:
     started: list[Served] = []
 
     def start(
         db: Path | None = None, *options: str, cli_options: tuple[str, ...] = (), key: str | None = None
     ) -> Served:
-        db = db or tmp_path / f"served-{len(started)}.db"
-        log = tmp_path / f"serve-{len(started)}.log"
+        db = db or folder / f"served-{len(started)}.db"
+        log = folder / f"serve-{len(started)}.log"
         served = start_serve(db, log, *options, cli_options=cli_options, key=key)
         started.append(served)
         return served
 
+    return start, started
+
+
+@pytest.fixture
+def serve_factory(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    start, started = _factory(tmp_path)
+    yield start
+    for served in started:
+        served.stop()
+
+
+@pytest.fixture(scope="module")
+def module_serve_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Served]]:
+    """For a module's tests that only read: one serve each, started once (a start costs seconds)."""
+    start, started = _factory(tmp_path_factory.mktemp("module-serve"))
     yield start
     for served in started:
         served.stop()

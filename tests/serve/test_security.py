@@ -125,16 +125,17 @@ def test_a_slow_query_is_stopped_at_the_timeout_and_the_server_goes_on(tmp_path,
         [make_relationship(from_entity=hub, to_entity=leaf, verb="HAS") for leaf in leaves],
     )
     store.close()
-    served = serve_factory(db, "--query-timeout", "0.5")
-    # Leaf, hub, leaf: 1,499 x 1,499 distinct pairs to find, far more than half a second of work.
+    served = serve_factory(db, "--query-timeout", "2")
+    # Leaf, hub, leaf: 1,499 x 1,499 distinct pairs to find, several seconds of work even on an idle core.
     slow = "FIND acme_widget AS a THAT RELATES TO * AS b THAT RELATES TO * AS c RETURN a.name, c.name"
     started = time.monotonic()
     query = "query Q($q: String!) { queryV1(query: $q) { type data } }"
     answer = served.http().post("/", json={"query": query, "variables": {"q": slow}})
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 10
     assert answer.status_code == 200
-    assert "longer than 0.5 s" in answer.json()["errors"][0]["message"]
+    assert "longer than 2 s" in answer.json()["errors"][0]["message"]
     quick = served.graphql('{ queryV1(query: "FIND acme_widget WITH size = 3 LIMIT 2") { type data } }')
+    assert quick["data"]["queryV1"] is not None, quick["errors"]
     assert len(quick["data"]["queryV1"]["data"]) == 2
 
 

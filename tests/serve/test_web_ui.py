@@ -39,9 +39,14 @@ def browser():
         launched.close()
 
 
+@pytest.fixture(scope="module")
+def demo_served(demo_db, module_serve_factory):
+    return module_serve_factory(demo_db)  # the UI only reads: one serve for the module
+
+
 @pytest.fixture
-def page(browser, demo_db, serve_factory):
-    served = serve_factory(demo_db)
+def page(browser, demo_served):
+    served = demo_served
     context = browser.new_context(viewport={"width": 1366, "height": 800})  # a laptop screen
     tab = context.new_page()
     problems: list[str] = []
