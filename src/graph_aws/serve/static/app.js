@@ -5,7 +5,8 @@
 
 (() => {
   const KEY = "graph-aws-api-key";
-  const PAGE_CAP = 2000; // rows shown in a table at most; the rest stay a "Load more" away
+  const PAGE_CAP = 2000; // rows shown in a table at most
+  const PICTURE_CAP = 400; // entities drawn at most: a bigger picture is unreadable, and slow to lay out
   const main = document.getElementById("main");
   const announcer = document.getElementById("announce");
   let session = null;
@@ -170,6 +171,11 @@
 
   async function drawGraph(vertices, edges, options = {}) {
     const figure = el("figure", { class: "picture" });
+    if (vertices.length > PICTURE_CAP) {
+      figure.append(el("p", { class: "note" }, `${plural(vertices.length, "entity")} are too many to draw `
+        + `(at most ${PICTURE_CAP}); narrow the query with WITH or LIMIT. The tables below hold the graph.`));
+      return figure;
+    }
     const cytoscape = await loadGraphLibrary();
     if (!cytoscape) {
       figure.append(el("p", { class: "note" },
