@@ -215,3 +215,25 @@ def test_the_pages_work_from_the_keyboard(page):
     title = focused()
     page.keyboard.press("Enter")
     page.get_by_role("heading", name=title, level=1).wait_for()
+
+
+def test_a_graph_too_big_to_draw_says_so_and_keeps_its_tables(browser, serve_factory, tmp_path):
+    from serve_helpers import seed_widgets
+
+    db = tmp_path / "widgets.db"
+    seed_widgets(db, 600)
+    served = serve_factory(db)
+    context = browser.new_context(viewport={"width": 1366, "height": 800})
+    tab = context.new_page()
+    try:
+        tab.goto(served.url)
+        tab.get_by_label("API key").fill(served.key)
+        tab.get_by_role("button", name="Sign in").click()
+        run_query(tab, "FIND acme_widget THAT HAS >> acme_widget RETURN TREE")
+        note = tab.get_by_text(re.compile("too many to draw"))
+        note.wait_for()
+        assert "600 entities" in note.inner_text()
+        assert tab.get_by_role("region", name="599 relationships").is_visible()
+        assert tab.locator(".graph").count() == 0
+    finally:
+        context.close()
