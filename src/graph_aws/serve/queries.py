@@ -3,8 +3,8 @@ with a time limit, and kept whole for cursor pages so that the pages of one answ
 while the store changes under them.
 
 A cursor is `<answer id>:<offset>`. An answer is kept for ANSWER_TTL_S after its last page was read,
-and at most MAX_ANSWERS of them at once (the oldest go first); a cursor past that asks the client to
-run the query again.
+and at most MAX_ANSWERS of them, MAX_KEPT_ROWS rows in all, at once (the least recently read go
+first; the newest always stays); a cursor past that asks the client to run the query again.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from graph_aws.store import Store, open_store
 PAGE_SIZE = 250
 ANSWER_TTL_S = 600.0
 MAX_ANSWERS = 256
+MAX_KEPT_ROWS = 1_000_000
 T = TypeVar("T")
 
 
@@ -124,8 +125,10 @@ class QueryService:
         with self._lock:
             self._expire()
             self._answers[answer_id] = answer
-            while len(self._answers) > MAX_ANSWERS:
-                self._answers.popitem(last=False)
+            rows = sum(len(a.result.rows) for a in self._answers.values())
+            while len(self._answers) > 1 and (len(self._answers) > MAX_ANSWERS or rows > MAX_KEPT_ROWS):
+                _, dropped = self._answers.popitem(last=False)
+                rows -= len(dropped.result.rows)
         return answer_id
 
     def _find(self, text: str, cursor: str) -> tuple[str, int, Answer]:
