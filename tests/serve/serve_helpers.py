@@ -192,7 +192,8 @@ class FlakyProxy:
         import urllib.parse
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-        self.fault: Any = lambda method, path, count: None  # -> None, or (status, JSON body)
+        # (method, path, how many requests of that kind so far, body) -> None, or (status, JSON body)
+        self.fault: Any = lambda method, path, count, body: None
         self.seen: list[tuple[str, str, int]] = []
         self.max_in_flight = 0
         parsed = urllib.parse.urlsplit(target)
@@ -212,7 +213,7 @@ class FlakyProxy:
                     proxy.max_in_flight = max(proxy.max_in_flight, in_flight[0])
                 try:
                     time.sleep(delay_s)
-                    failure = proxy.fault(self.command, self.path, number)
+                    failure = proxy.fault(self.command, self.path, number, body)
                     if failure is not None:
                         status, payload = failure
                         data = json.dumps(payload).encode()
@@ -229,12 +230,15 @@ class FlakyProxy:
                     with lock:
                         in_flight[0] -= 1
                 proxy.seen.append((self.command, self.path, status))
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("content-length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("content-length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up on this answer
 
             do_GET = do_POST = _relay
 
