@@ -59,7 +59,12 @@ def _check_tls(cert: str, key: str) -> None:
 
 
 @click.command("serve")
-@click.option("--db", default=DEFAULT_DB, show_default=True, help="The store to serve (a SQLite file path).")
+@click.option(
+    "--db",
+    default=DEFAULT_DB,
+    show_default=True,
+    help="The store to serve: a SQLite file path, or a postgresql:// URL (J1QL answers need SQLite so far).",
+)
 @click.option(
     "--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default)."
 )

@@ -21,6 +21,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from graph_aws.errors import GraphAwsError
 from graph_aws.serve.graphql_api import build_schema, graphql_endpoint
 from graph_aws.serve.guard import BodyTooLarge, Guard, error_payload, too_large_message
 from graph_aws.serve.ids import IdIndex
@@ -102,6 +103,12 @@ async def _too_large(request: Request, error: Exception) -> Response:
     return JSONResponse(error_payload(request.url.path, "REQUEST_TOO_LARGE", message), status_code=413)
 
 
+async def _store_or_query_error(request: Request, error: Exception) -> Response:
+    """Our own errors (a store that is busy or cannot do what was asked) carry a one-line message
+    naming the cause; the client gets it, with 503 (JupiterOne's clients try again on 503)."""
+    return JSONResponse(error_payload(request.url.path, "UNAVAILABLE", str(error)), status_code=503)
+
+
 async def _unexpected(request: Request, error: Exception) -> Response:
     # Starlette raises it again after this answer: the guard logs it once, without its message.
     return JSONResponse(
@@ -127,7 +134,12 @@ def create_app(settings: ServeSettings) -> Guard:
         *ui_routes(),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    handlers: dict[Any, Any] = {ApiError: _api_error, BodyTooLarge: _too_large, Exception: _unexpected}
+    handlers: dict[Any, Any] = {
+        ApiError: _api_error,
+        BodyTooLarge: _too_large,
+        GraphAwsError: _store_or_query_error,
+        Exception: _unexpected,
+    }
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     app.state.serve = state
     return Guard(app, state.auth, settings.max_body_bytes)
