@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench catalog clean
+.PHONY: demo test lint bench catalog clean ui
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,20 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# The web UI's graph library (Cytoscape.js, pinned in package.json) is copied from npm with its licence
+# into serve's static folder, never committed; `serve` without it still works and says how to get it.
+VENDOR := src/graph_aws/serve/static/vendor
+$(VENDOR)/.installed: node_modules/.installed
+	mkdir -p $(VENDOR)
+	cp node_modules/cytoscape/dist/cytoscape.min.js $(VENDOR)/cytoscape.min.js
+	cp node_modules/cytoscape/LICENSE $(VENDOR)/cytoscape.LICENSE.txt
+	touch $@
+
+ui: $(VENDOR)/.installed
+
 demo: $(VENV)/.demo-installed
+	@command -v npm >/dev/null && $(MAKE) --no-print-directory ui \
+		|| echo "npm not found: serve's graph picture needs Node.js and npm, then 'make ui'"
 	$(BIN)/graph-aws demo
 
 lint: $(VENV)/.test-installed
@@ -30,7 +43,7 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-test: lint node_modules/.installed
+test: lint node_modules/.installed $(VENDOR)/.installed
 	$(BIN)/pytest -q
 
 # The README's collected-types tables, from the step registry.
@@ -41,4 +54,4 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/org_collect.py
 
 clean:
-	rm -rf $(VENV) node_modules graph-aws-demo.db
+	rm -rf $(VENV) node_modules graph-aws-demo.db $(VENDOR)

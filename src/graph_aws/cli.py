@@ -11,10 +11,13 @@ import click
 from graph_aws import __version__, redaction
 from graph_aws.accounts import COLUMNS as ACCOUNT_COLUMNS
 from graph_aws.accounts import account_rows
+from graph_aws.commands_api_key import api_key_command
 from graph_aws.commands_collect import collect_command, print_summary, run_collect
 from graph_aws.commands_export import export_command
 from graph_aws.commands_permissions import permissions_command
 from graph_aws.commands_query import check_command, query_command
+from graph_aws.commands_serve import serve_command
+from graph_aws.commands_upload import upload_command
 from graph_aws.errors import GraphAwsError
 from graph_aws.output import FORMATS, OneLineError, one_line_error, printable, render_rows
 from graph_aws.store import DEFAULT_DB, open_store
@@ -119,6 +122,9 @@ cli.add_command(query_command)
 cli.add_command(permissions_command)
 cli.add_command(check_command)
 cli.add_command(export_command)
+cli.add_command(api_key_command)
+cli.add_command(serve_command)
+cli.add_command(upload_command)
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from graph_aws.errors import StoreError
 from graph_aws.store.base import (
     AccountOutcome,
+    ApiKeyRecord,
     JobRecord,
     RunRecord,
     Store,
@@ -43,6 +44,7 @@ def open_store(url: str | None = None, *, create: bool = True) -> Store:
 __all__ = [
     "DEFAULT_DB",
     "AccountOutcome",
+    "ApiKeyRecord",
     "JobRecord",
     "RunRecord",
     "SqliteStore",

@@ -100,6 +100,20 @@ class AccountOutcome:
 
 
 @dataclass
+class ApiKeyRecord:
+    """An API key of `serve`: the SHA-256 of its secret is all the store keeps of it."""
+
+    id: str
+    name: str
+    secret_hash: str
+    created_at: int
+    revoked_at: int | None = None
+
+
+API_KEY_COLUMNS = "id, name, secret_hash, created_at, revoked_at"
+
+
+@dataclass
 class RunRecord:
     id: int
     started_at: int
@@ -129,6 +143,8 @@ class Store(Protocol):
 
     def scopes(self, organization_id: str | None = None) -> list[str]: ...
 
+    def scope_contents(self, scope: str) -> tuple[list[Entity], list[Relationship]]: ...
+
     # The merged graph
     def entities(self, type: str | None = None) -> Iterator[Entity]: ...
 
@@ -156,5 +172,14 @@ class Store(Protocol):
     def last_ingested_at(self) -> dict[str, int]: ...
 
     def schema_version(self) -> int: ...
+
+    # API keys of `serve`
+    def add_api_key(self, key: ApiKeyRecord) -> None: ...
+
+    def api_keys(self) -> list[ApiKeyRecord]: ...
+
+    def api_key(self, key_id: str) -> ApiKeyRecord | None: ...
+
+    def revoke_api_key(self, name_or_id: str) -> list[ApiKeyRecord]: ...
 
     def close(self) -> None: ...

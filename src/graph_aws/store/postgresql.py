@@ -29,7 +29,16 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from graph_aws.errors import StoreError
 from graph_aws.model import SYSTEM_MAPPER, Entity, Relationship
 from graph_aws.store import schema
-from graph_aws.store.base import JOB_COLUMNS, AccountOutcome, JobRecord, RunRecord, SyncCounts, job_from_row
+from graph_aws.store.base import (
+    API_KEY_COLUMNS,
+    JOB_COLUMNS,
+    AccountOutcome,
+    ApiKeyRecord,
+    JobRecord,
+    RunRecord,
+    SyncCounts,
+    job_from_row,
+)
 from graph_aws.store.process import RunOwner, this_process
 from graph_aws.store.search import search_text
 from graph_aws.store.sync import (
@@ -345,6 +354,18 @@ class PostgresStore:
             )
         return [r[0] for r in rows]
 
+    def scope_contents(self, scope: str) -> tuple[list[Entity], list[Relationship]]:
+        """What one scope holds, as its job wrote it (not merged with other scopes)."""
+        with self._connection(f"scope {scope}") as db:
+            entities, relationships = (
+                [
+                    data
+                    for (data,) in db.execute(f"SELECT data FROM {t} WHERE scope = %s ORDER BY key", (scope,))
+                ]
+                for t in ("scope_entity", "scope_relationship")
+            )
+        return entities, relationships
+
     def _connection(self, what: str) -> Any:
         try:
             return self._pool.connection()
@@ -467,6 +488,41 @@ class PostgresStore:
             "WHERE outcome = 'ingested' GROUP BY account_id"
         )
         return {r[0]: r[1] for r in rows}
+
+    # ------------------------------------------------------------------ API keys (serve)
+
+    def add_api_key(self, key: ApiKeyRecord) -> None:
+        with self._connection(f"API key {key.name!r}") as db, db.transaction():
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (lock_id("api_key", key.name),))
+            if db.execute(
+                "SELECT 1 FROM api_key WHERE name = %s AND revoked_at IS NULL", (key.name,)
+            ).fetchone():
+                raise StoreError(
+                    f"an API key named {key.name!r} exists; revoke it first or choose another name"
+                )
+            db.execute(
+                f"INSERT INTO api_key({API_KEY_COLUMNS}) VALUES (%s, %s, %s, %s, %s)",
+                (key.id, key.name, key.secret_hash, key.created_at, key.revoked_at),
+            )
+
+    def api_keys(self) -> list[ApiKeyRecord]:
+        rows = self.read(f"SELECT {API_KEY_COLUMNS} FROM api_key ORDER BY created_at, id")
+        return [ApiKeyRecord(*r) for r in rows]
+
+    def api_key(self, key_id: str) -> ApiKeyRecord | None:
+        rows = self.read(f"SELECT {API_KEY_COLUMNS} FROM api_key WHERE id = %s", (key_id,))
+        return ApiKeyRecord(*rows[0]) if rows else None
+
+    def revoke_api_key(self, name_or_id: str) -> list[ApiKeyRecord]:
+        """Revoke the live keys with this name or id; returns what was revoked (empty: none matched)."""
+        now = _now_ms()
+        with self._connection(f"API key {name_or_id!r}") as db:
+            rows = db.execute(
+                "UPDATE api_key SET revoked_at = %s WHERE (id = %s OR name = %s) AND revoked_at IS NULL "
+                f"RETURNING {API_KEY_COLUMNS}",
+                (now, name_or_id, name_or_id),
+            ).fetchall()
+        return [ApiKeyRecord(*r) for r in rows]
 
 
 def _now_ms() -> int:

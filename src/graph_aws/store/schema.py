@@ -138,6 +138,21 @@ CREATE INDEX account_outcome_account ON account_outcome(account_id, run_id);
 """
 
 
+# serve's API keys (graph-aws api-key): never the secret, only its hash.
+SQLITE_5 = """
+CREATE TABLE IF NOT EXISTS api_key (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL, revoked_at INTEGER
+);
+"""
+POSTGRESQL_5 = """
+CREATE TABLE IF NOT EXISTS api_key (
+    id TEXT COLLATE "C" PRIMARY KEY, name TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    created_at BIGINT NOT NULL, revoked_at BIGINT
+);
+"""
+
+
 def _sqlite_digests(db: Any) -> None:
     """Add each scope row's digest, computed from the canonical JSON it already holds, and index the
     views of a key with their digests (a merge reads those first)."""
@@ -211,6 +226,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE TABLE IF NOT EXISTS run_owner (run_id BIGINT PRIMARY KEY REFERENCES run(id), "
         "host TEXT NOT NULL, pid INTEGER NOT NULL, started TEXT)",
     ),
+    Migration(5, "serve's API keys: each one's name and the SHA-256 of its secret", SQLITE_5, POSTGRESQL_5),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

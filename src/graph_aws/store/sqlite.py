@@ -8,6 +8,7 @@ Tables (store/schema.py)
     entity_text                        the full-text index of the merged entities (FTS5, rowid =
                                        entity.rowid): what J1QL's `FIND "words"` searches
     scope, run, job, account_outcome   which organization a scope belongs to, and the run history
+    api_key                            serve's API keys: a name and the SHA-256 of the secret
 
 Many writers: the file is in WAL mode (readers never wait for a writer) and every sync is one
 `BEGIN IMMEDIATE` transaction, so writers, in this process or in others, take turns; one that waits
@@ -30,7 +31,16 @@ from typing import Any
 from graph_aws.errors import StoreError
 from graph_aws.model import SYSTEM_MAPPER, Entity, Relationship
 from graph_aws.store import schema
-from graph_aws.store.base import JOB_COLUMNS, AccountOutcome, JobRecord, RunRecord, SyncCounts, job_from_row
+from graph_aws.store.base import (
+    API_KEY_COLUMNS,
+    JOB_COLUMNS,
+    AccountOutcome,
+    ApiKeyRecord,
+    JobRecord,
+    RunRecord,
+    SyncCounts,
+    job_from_row,
+)
 from graph_aws.store.paths import is_store_condition, store_error
 from graph_aws.store.process import RunOwner, this_process
 from graph_aws.store.search import search_text
@@ -255,6 +265,10 @@ class SqliteStore:
         with self._lock:
             self._db.close()
 
+    def interrupt(self) -> None:
+        """Abort the statement running on this store's connection, from any thread (a J1QL timeout)."""
+        self._db.interrupt()
+
     # ------------------------------------------------------------------ synchronization
 
     def sync_scope(
@@ -287,6 +301,17 @@ class SqliteStore:
                 "SELECT scope FROM scope WHERE organization_id=? ORDER BY scope", (organization_id,)
             )
         return [r[0] for r in rows]
+
+    def scope_contents(self, scope: str) -> tuple[list[Entity], list[Relationship]]:
+        """What one scope holds, as its job wrote it (not merged with other scopes)."""
+        entities, relationships = (
+            [
+                json.loads(data)
+                for (data,) in self.read(f"SELECT data FROM {t} WHERE scope=? ORDER BY key", (scope,))
+            ]
+            for t in ("scope_entity", "scope_relationship")
+        )
+        return entities, relationships
 
     @contextmanager
     def _writing(self, what: str) -> Iterator[None]:
@@ -431,6 +456,42 @@ class SqliteStore:
             "WHERE outcome='ingested' GROUP BY account_id"
         )
         return {r[0]: r[1] for r in rows}
+
+    # ------------------------------------------------------------------ API keys (serve)
+
+    def add_api_key(self, key: ApiKeyRecord) -> None:
+        with self._writing(f"API key {key.name!r}"):
+            if self._db.execute(
+                "SELECT 1 FROM api_key WHERE name=? AND revoked_at IS NULL", (key.name,)
+            ).fetchone():
+                raise StoreError(
+                    f"an API key named {key.name!r} exists; revoke it first or choose another name"
+                )
+            self._db.execute(
+                f"INSERT INTO api_key({API_KEY_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+                (key.id, key.name, key.secret_hash, key.created_at, key.revoked_at),
+            )
+
+    def api_keys(self) -> list[ApiKeyRecord]:
+        return [
+            ApiKeyRecord(*r)
+            for r in self.read(f"SELECT {API_KEY_COLUMNS} FROM api_key ORDER BY created_at, id")
+        ]
+
+    def api_key(self, key_id: str) -> ApiKeyRecord | None:
+        rows = self.read(f"SELECT {API_KEY_COLUMNS} FROM api_key WHERE id=?", (key_id,))
+        return ApiKeyRecord(*rows[0]) if rows else None
+
+    def revoke_api_key(self, name_or_id: str) -> list[ApiKeyRecord]:
+        """Revoke the live keys with this name or id; returns what was revoked (empty: none matched)."""
+        now = int(time.time() * 1000)
+        with self._writing(f"API key {name_or_id!r}"):
+            rows = self._db.execute(
+                f"SELECT {API_KEY_COLUMNS} FROM api_key WHERE (id=? OR name=?) AND revoked_at IS NULL",
+                (name_or_id, name_or_id),
+            ).fetchall()
+            self._db.executemany("UPDATE api_key SET revoked_at=? WHERE id=?", [(now, r[0]) for r in rows])
+        return [ApiKeyRecord(r[0], r[1], r[2], r[3], now) for r in rows]
 
 
 def _statements(script: str) -> Iterator[str]:
