@@ -198,7 +198,11 @@ class Replay:
             return []
         renamed = self._renamed.get(account)
         if renamed is None:
-            renamed = [(i.encode(), account_identifier(i, account).encode()) for i in self._identifiers]
+            count = len(self._identifiers)
+            renamed = [
+                (identifier.encode(), account_identifier(identifier, account, index, count).encode())
+                for index, identifier in enumerate(self._identifiers)
+            ]
             self._renamed[account] = renamed
         return renamed
 

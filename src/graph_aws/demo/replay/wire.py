@@ -9,8 +9,8 @@ organization's management account.
 Some identifiers AWS keeps unique across accounts without naming the account (API Gateway's API
 ids, Route 53's hosted zone ids, EBS snapshot and AMI ids): replayed as recorded, every account
 would answer with the same ones, and the graph would hold one API for all of them. The server
-gives each account its own (`account_identifier`), of the same length, and reads them back in the
-calls that name them.
+gives each account its own (`account_identifier`), in the identifier's alphabet, and reads them back
+in the calls that name them.
 """
 
 from __future__ import annotations
@@ -136,12 +136,25 @@ def ec2_identifiers(bodies: Iterable[bytes]) -> list[str]:
     return sorted({m.decode() for body in bodies for m in _EC2_IDS.findall(body)})
 
 
-def account_identifier(identifier: str, account_id: str) -> str:
-    """`identifier` as another account's: its last 8 characters are the account id in base 36 (in
-    the identifier's case), so the length and alphabet stay those of AWS's and no two accounts meet."""
-    number, digits = int(account_id), ""
-    for _ in range(8):
-        number, digit = divmod(number, 36)
+def account_identifier(identifier: str, account_id: str, index: int, count: int) -> str:
+    """`identifier`, the `index`-th of the recording's `count`, as another account's: its end is the
+    index and the account id written in the identifier's alphabet (hex for `ami-12c6146b`, base 36
+    otherwise, in its case), so no two identifiers of one account meet, nor two accounts' (keeping
+    only a prefix and the account would give moto's many eight-digit AMIs one id). It keeps the
+    identifier's length where that has room for both, and grows it where not."""
+    prefix, dash, body = identifier.rpartition("-")
+    base = 16 if all(c in "0123456789abcdef" for c in body) else 36
+    width = 1
+    while base**width < count:
+        width += 1
+    end = _digits(index, base, width) + _digits(int(account_id), base, 10 if base == 16 else 8)
+    end = end.upper() if body.isupper() else end
+    return prefix + dash + body[: max(0, len(body) - len(end))] + end
+
+
+def _digits(number: int, base: int, width: int) -> str:
+    digits = ""
+    for _ in range(width):
+        number, digit = divmod(number, base)
         digits = _DIGITS36[digit] + digits
-    digits = digits.upper() if identifier.isupper() else digits
-    return identifier[:-8] + digits
+    return digits

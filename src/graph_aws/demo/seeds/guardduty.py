@@ -2,8 +2,9 @@
 instance (high) and an IAM user calling from a known malicious address (medium).
 
 moto lacks CreateSampleFindings, ListFindings and GetFindings. `patch_moto` adds them; a sample
-finding is about the region's earliest-launched instance, or the account's first IAM user, where
-AWS's own samples name made-up ones, so the demo's graph links them.
+finding is about the region's earliest-launched instance that Auto Scaling did not launch (the EC2
+seed's `web-1`), or the account's first IAM user, where AWS's own samples name made-up ones, so the
+demo's graph links them.
 """
 
 from __future__ import annotations
@@ -44,7 +45,12 @@ def _resource(finding_type: str, account_id: str, region: str) -> dict[str, Any]
 
     if ":EC2/" in finding_type:
         instances = sorted(
-            ec2_backends[account_id][region].all_instances(), key=lambda i: (str(i.launch_time), i.id)
+            (
+                i
+                for i in ec2_backends[account_id][region].all_instances()
+                if not any(tag["key"] == "aws:autoscaling:groupName" for tag in i.get_tags())
+            ),
+            key=lambda i: (str(i.launch_time), i.id),
         )
         details = (
             {"InstanceId": instances[0].id, "InstanceType": instances[0].instance_type} if instances else {}

@@ -43,7 +43,11 @@ SNAPSHOT_ATTRIBUTE_LIMIT = 1000  # JupiterOne's: above it, snapshots are not ask
 _IMAGE_BATCH = 100
 
 
-def to_ebs_snapshot(raw: Mapping[str, Any], where: Where) -> Entity:
+def to_ebs_snapshot(raw: Mapping[str, Any], where: Where) -> Entity | None:
+    # Asked for the account's own ("self"); moto in-process also answers with its stock images'
+    # snapshots, owned by other accounts, which would crowd out the account's own.
+    if raw.get("OwnerId") not in (None, where.account_id):
+        return None
     snapshot_id = raw["SnapshotId"]
     return ec2_entity(
         EBS_SNAPSHOT,
