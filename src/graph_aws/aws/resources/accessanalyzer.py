@@ -138,3 +138,10 @@ ANALYZERS = ResourceSpec(
 )
 
 STEPS = (ACCESS_ANALYZER.step(), resource_step(ANALYZERS))
+
+
+# How the tests reach these types (the README's collected-types table reads it).
+TESTED_WITH = {
+    "aws_accessanalyzer_analyzer": "moto, patched (none in moto: CreateAnalyzer, ListAnalyzers)",
+    "aws_accessanalyzer_finding": "moto, patched (ListFindings, derived from trusts and public buckets)",
+}

@@ -217,3 +217,9 @@ STEPS = (
     resource_step(JOB_QUEUES),
     resource_step(JOB_DEFINITIONS),
 )
+
+
+# How the tests reach these types (the README's collected-types table reads it).
+TESTED_WITH = {
+    "aws_batch_job": "moto, patched (jobs run without Docker)",
+}

@@ -44,3 +44,9 @@ REPOSITORIES = ResourceSpec(
 )
 
 STEPS = (CODECOMMIT.step(), resource_step(REPOSITORIES))
+
+
+# How the tests reach these types (the README's collected-types table reads it).
+TESTED_WITH = {
+    "aws_codecommit_repository": "moto, patched (ListRepositories)",
+}

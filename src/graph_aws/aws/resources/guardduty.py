@@ -181,3 +181,9 @@ DETECTORS = ResourceSpec(
 )
 
 STEPS = (GUARDDUTY.step(), resource_step(DETECTORS))
+
+
+# How the tests reach these types (the README's collected-types table reads it).
+TESTED_WITH = {
+    "aws_guardduty_finding": "moto, patched (CreateSampleFindings, ListFindings, GetFindings)",
+}

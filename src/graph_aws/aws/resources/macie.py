@@ -154,3 +154,9 @@ def macie_step() -> Step:
 
 
 STEPS = (macie_step(),)
+
+
+# How the tests reach these types (the README's collected-types table reads it).
+TESTED_WITH = {
+    "aws_macie_finding": "moto, patched (CreateSampleFindings, ListFindings, GetFindings)",
+}

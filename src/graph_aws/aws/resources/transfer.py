@@ -155,3 +155,9 @@ SERVERS = ResourceSpec(
 )
 
 STEPS = (TRANSFER.step(), resource_step(SERVERS))
+
+
+# How the tests reach these types (the README's collected-types table reads it).
+TESTED_WITH = {
+    "aws_transfer_user": "moto, patched (ListUsers)",
+}

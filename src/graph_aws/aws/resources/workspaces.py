@@ -201,3 +201,10 @@ def bundles_step() -> Step:
 
 
 STEPS = (WORKSPACES.step(), resource_step(WORKSPACES_SPEC), bundles_step())
+
+
+# How the tests reach these types (the README's collected-types table reads it).
+TESTED_WITH = {
+    "aws_workspace": "moto, patched (a WorkSpace placed in its directory's subnet)",
+    "aws_workspaces_bundle": "moto, patched (DescribeWorkspaceBundles)",
+}

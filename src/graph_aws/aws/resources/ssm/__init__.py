@@ -15,3 +15,11 @@ STEPS = (
     patch_states_step(),
     resource_step(INSTANCE_INVENTORY_SPEC),
 )
+
+
+# How the tests reach these types (the README's collected-types table reads it).
+TESTED_WITH = {
+    "aws_patch_group": "moto, patched (DescribePatchGroups)",
+    "aws_patch_state": "moto, patched (DescribeInstancePatchStatesForPatchGroup)",
+    "aws_instance_inventory": "moto, patched (PutInventory, GetInventory)",
+}
