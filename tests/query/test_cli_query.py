@@ -165,9 +165,9 @@ def test_check_exit_status_follows_fail_on(db: str) -> None:
     assert CliRunner().invoke(check_command, ["--db", db, "--fail-on", "critical"]).exit_code == 1
 
 
-def test_check_passes_on_an_empty_store_because_nothing_was_collected(tmp_path: Path) -> None:
-    SqliteStore(tmp_path / "empty.db").close()  # a store that exists (a missing one is an error)
-    result = CliRunner().invoke(check_command, ["--db", str(tmp_path / "empty.db"), "--format", "json"])
+def test_check_passes_on_an_empty_store_because_nothing_was_collected(backend: Backend) -> None:
+    backend.open().close()  # a store that exists (a missing one is an error)
+    result = CliRunner().invoke(check_command, ["--db", backend.url, "--format", "json"])
     assert result.exit_code == 0, result.output
     assert {c["status"] for c in json.loads(result.output)["checks"]} == {"not collected"}
 
