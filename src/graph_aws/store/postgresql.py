@@ -32,6 +32,7 @@ from graph_aws.store import schema
 from graph_aws.store.base import (
     API_KEY_COLUMNS,
     JOB_COLUMNS,
+    RUN_GROUP_PREFIX,
     AccountOutcome,
     ApiKeyRecord,
     JobRecord,
@@ -415,6 +416,20 @@ class PostgresStore:
                 (row[0], owner.host, owner.pid, owner.started),
             )
         return int(row[0])
+
+    def publish_run_group(self, name: str, document: str) -> None:
+        """What the lister of a sharded run publishes for the others (shards.py), replacing the last."""
+        with self._pool.connection() as db:
+            db.execute(
+                "INSERT INTO meta(name, value) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (RUN_GROUP_PREFIX + name, document),
+            )
+
+    def run_group(self, name: str) -> str | None:
+        with self._pool.connection() as db:
+            row = db.execute("SELECT value FROM meta WHERE name = %s", (RUN_GROUP_PREFIX + name,)).fetchone()
+        return row[0] if row else None
 
     def abandon_dead_runs(self) -> list[int]:
         """Mark `abandoned` every run left open by a process of this machine that no longer runs
