@@ -196,6 +196,7 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteSto
         build_organization(4, users_per_account=1, resource_regions=regions, seeded_members=4)
         store = SqliteStore(path)
         settings = {"organization": True, "role_name": ROLE, "external_id": EXTERNAL_ID, "regions": regions}
+        settings["workers"] = 1  # moto answers in this process only
         report = Runner(load_settings(settings, None, {}), store).run()
         assert report.succeeded, report.failures
     yield store
