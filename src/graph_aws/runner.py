@@ -393,6 +393,7 @@ class Runner:
     ) -> tuple[AccountOutcome, JobRecord]:
         """The outcome and record of an account job that never reported (its worker died or stopped)."""
         status = INTERRUPTED if outcome == INTERRUPTED else FAILED
+        reason = redact(reason)
         job = JobRecord(account_scope(account_id), status, reason, _now_ms(), _now_ms())
         return AccountOutcome(account_id, name, outcome, reason, _now_ms()), job
 

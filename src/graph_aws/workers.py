@@ -154,7 +154,7 @@ def _worker_main(
             number, lambda n, _frame: runner.request_stop(f"interrupted by {signal.Signals(n).name}")
         )
     threading.Thread(target=_watch_lifeline, args=(lifeline, runner), daemon=True).start()
-    lock = threading.Lock()
+    sent: set[str] = set()
     try:
         management, identity = runner.management_session()
         report = RunReport(run_id=0, organization_id=organization_id)
@@ -163,14 +163,16 @@ def _worker_main(
         ]
         with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="account") as executor:
             jobs = [executor.submit(runner.account_job, plan, identity, report) for plan in plans]
-            for done in as_completed(jobs):
-                with lock:
-                    results.send(done.result())
-    except Exception as error:  # no credentials in this process: each of its accounts says why
+            for done in as_completed(jobs):  # sent from this thread only
+                outcome, job = done.result()
+                results.send((outcome, job))
+                sent.add(outcome.account_id)
+    except Exception as error:  # e.g. no credentials in this process: each account left says why
         log.debug("worker %d could not run its accounts", os.getpid(), exc_info=True)
         for planned in accounts:
-            reason = f"the worker process could not start it: {type(error).__name__}: {error}"
-            results.send(runner.ended_without_job(planned.account_id, planned.name, "failed", reason))
+            if planned.account_id not in sent:
+                reason = f"the worker process could not run it: {type(error).__name__}: {error}"
+                results.send(runner.ended_without_job(planned.account_id, planned.name, "failed", reason))
     finally:
         store.close()
         results.close()

@@ -210,7 +210,7 @@ def _postgresql_search(db: Any) -> None:
 
 
 def _sqlite_search_tokens(db: Any) -> None:
-    """SQLite's index already cuts text into the tokens migration 4 gives PostgreSQL."""
+    """SQLite's index already cuts text into the tokens migration 5 gives PostgreSQL."""
 
 
 def _postgresql_search_tokens(db: Any) -> None:
