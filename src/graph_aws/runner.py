@@ -213,7 +213,12 @@ class Runner:
         group = self.settings.run_group
         if shard.lists_the_organization:
             self.progress.phase("Listing the organization")
-            listing = self._organization_job(report, management, identity)
+            try:
+                listing = self._organization_job(report, management, identity)
+            except GraphAwsError as error:  # refused or stopped: the other shards stop too, saying why
+                if shard.count > 1 and group:
+                    shards.publish(self.store, group, shards.GroupListing(None, None, redact(str(error))))
+                raise
             if shard.count > 1 and group:
                 reason = None if report.organization_id else "; ".join(report.failures) or "not listed"
                 shards.publish(

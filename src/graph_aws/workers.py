@@ -111,6 +111,8 @@ def _collect(runner: Runner, workers: list[_Worker]) -> Iterator[Result]:
                 yield from _unreported(runner, worker)
                 continue
             worker.pending.pop(outcome.account_id, None)
+            if outcome.outcome == "interrupted" and not runner.stop:
+                runner.request_stop("a worker process was interrupted")  # a signal sent to it alone
             yield outcome, job
 
 
