@@ -194,3 +194,15 @@ def test_a_shard_without_its_lister_says_so_in_one_line(emulated, tmp_path):
     result = emulated.cli(*args, db=tmp_path / "graph.db", env=SECRET_ENV)
     assert result.returncode != 0 and "Traceback" not in result.stderr, result.stderr
     assert "run group 'nobody-lists': shard 0 did not list the organization within 2 s" in result.stderr
+
+
+def test_when_shard_0_refuses_the_run_the_other_shards_stop_saying_why(emulated, tmp_path):
+    build_organization(4, users_per_account=1)
+    db = tmp_path / "graph.db"
+    mistyped = ("--skip-account", "999999999999")  # not in the organization: shard 0 refuses the run
+    waiting = emulated.start(*COLLECT, *mistyped, "--shard", "1/2", "--run-group", "g", db=db, env=SECRET_ENV)
+    lister = emulated.cli(*COLLECT, *mistyped, "--shard", "0/2", "--run-group", "g", db=db, env=SECRET_ENV)
+    assert lister.returncode != 0 and "999999999999" in lister.stderr
+    _, stderr = waiting.communicate(timeout=120)
+    assert waiting.returncode != 0 and "Traceback" not in stderr, stderr
+    assert "run group 'g': shard 0 could not list the organization:" in stderr and "999999999999" in stderr
