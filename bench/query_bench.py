@@ -1,6 +1,6 @@
-"""J1QL on a synthetic graph of 1,000,000 entities and 3,000,000 relationships (SQLite).
+"""J1QL on a synthetic graph of 1,000,000 entities and 3,000,000 relationships (SQLite or PostgreSQL).
 
-    .venv/bin/python bench/query_bench.py [--entities N] [--keep PATH]
+    .venv/bin/python bench/query_bench.py [--entities N] [--keep PATH] [--backend sqlite|postgresql]
 
 Builds the graph straight into the store's merged tables (entity, entity_class, relationship) with
 executemany -- sync_scope's per-object merge is made for collection, not for a million rows -- then
@@ -25,6 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from graph_aws.query import run_query
 from graph_aws.store import open_store
@@ -165,13 +166,79 @@ def build(path: Path, total: int) -> None:
     print(f"built in {time.perf_counter() - started:.0f} s, {path.stat().st_size / 1e9:.2f} GB")
 
 
+def build_postgresql(url: str, total: int) -> None:
+    """The same graph into a PostgreSQL store: COPY into the merged tables without their indexes,
+    the full-text table filled as a sync fills it (search_text, search_vector), then the indexes."""
+    import psycopg
+
+    from graph_aws.store.search import search_text, search_vector
+
+    open_store(url).close()  # the store's own schema, every migration
+    tables = ("entity", "entity_class", "relationship", "entity_text")
+    with psycopg.connect(url, autocommit=True) as db:
+        indexes = db.execute(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = ANY(%s) AND indexname NOT LIKE '%%pkey'",
+            (list(tables),),
+        ).fetchall()
+        for name, _ in indexes:
+            db.execute(f"DROP INDEX {name}")
+        started = time.perf_counter()
+        loaded = 0
+        for entities, relationships in generate(total):
+            with db.transaction(), db.cursor() as cursor:
+                with cursor.copy("COPY entity(key, type, data) FROM STDIN") as copy:
+                    for row in entities:
+                        copy.write_row(row)
+                with cursor.copy("COPY entity_class(class, key) FROM STDIN") as copy:
+                    for key, _, data in entities:
+                        copy.write_row((json.loads(data)["_class"][0], key))
+                with cursor.copy("COPY entity_text(key, text, words) FROM STDIN") as copy:
+                    for key, _, data in entities:
+                        text = search_text(json.loads(data))
+                        copy.write_row((key, text, search_vector(text)))
+                with cursor.copy(
+                    "COPY relationship(key, type, class, from_key, to_key, data) FROM STDIN"
+                ) as copy:
+                    for row in relationships:
+                        copy.write_row(row)
+            loaded += len(entities)
+            if loaded % 100_000 == 0:
+                print(f"  loaded {loaded:,} entities ({time.perf_counter() - started:.0f} s)")
+        for name, sql in indexes:
+            print(f"  indexing {name}")
+            db.execute(sql)
+        db.execute("ANALYZE")
+        size = db.execute("SELECT pg_database_size(current_database())").fetchone()[0]  # type: ignore[index]
+    print(f"built in {time.perf_counter() - started:.0f} s, {size / 1e9:.2f} GB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entities", type=int, default=1_000_000)
     parser.add_argument(
         "--keep", type=Path, help="build into (or reuse) this file instead of a temporary one"
     )
+    parser.add_argument(
+        "--backend", choices=("sqlite", "postgresql"), default="sqlite", help="the store to query"
+    )
     args = parser.parse_args()
+    if args.backend == "postgresql":
+        from graph_aws.demo.postgres_cluster import PostgresCluster
+
+        cluster = PostgresCluster(durable=True).start()
+        try:
+            url = cluster.create_database("query_bench")
+            print(
+                f"building {args.entities:,} entities and {args.entities * 3:,} relationships in PostgreSQL"
+            )
+            build_postgresql(url, args.entities)
+            store = open_store(url)
+            time_queries(store)
+            store.close()
+        finally:
+            cluster.stop()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "bench.db"
         if not path.exists():
@@ -180,16 +247,20 @@ def main() -> None:
         started = time.perf_counter()
         store = open_store(str(path))  # fills the full-text index when the file has none yet
         print(f"opened in {time.perf_counter() - started:.1f} s (filling the full-text index if missing)")
-        for label, query in QUERIES.items():
-            for attempt in ("cold", "warm"):
-                started = time.perf_counter()
-                result = run_query(store, query)
-                elapsed = time.perf_counter() - started
-                first = result.rows[0] if result.rows else None
-                rows = f"{len(result.rows):>7,} rows"
-                print(f"{label:9} {attempt}: {elapsed:7.3f} s  {rows}  first={str(first)[:70]}")
-            print(f"         {query}")
+        time_queries(store)
         store.close()
+
+
+def time_queries(store: Any) -> None:
+    for label, query in QUERIES.items():
+        for attempt in ("cold", "warm"):
+            started = time.perf_counter()
+            result = run_query(store, query)
+            elapsed = time.perf_counter() - started
+            first = result.rows[0] if result.rows else None
+            rows = f"{len(result.rows):>7,} rows"
+            print(f"{label:9} {attempt}: {elapsed:7.3f} s  {rows}  first={str(first)[:70]}")
+        print(f"         {query}")
 
 
 if __name__ == "__main__":

@@ -8,13 +8,14 @@ members. Three comparisons, each optional, printed side by side; it asserts noth
               of latency per call (default N = 500, L = 20; target: default >= 6x faster)
     cpu       graph-aws's CPU per call beside a bare boto3 loop making the same calls against the
               same server, at 0 ms (target: <= 1.2x the loop's)
+    workers   --workers 1 vs --workers 2 at 0 ms, where the run is CPU-bound (target: >= 1.7x)
     scale     N = 1,000 and 3,000 (--scale-accounts) on SQLite and on PostgreSQL (a durable
               throwaway cluster): wall time, calls, peak RSS, CPU, store size
 
-    python bench/replay_collect.py [--serial] [--cpu] [--scale] [--accounts 500] [--latency-ms 20]
+    python bench/replay_collect.py [--serial] [--cpu] [--workers] [--scale] [--accounts 500] [--latency-ms 20]
         [--scale-accounts 1000,3000] [--backends sqlite,postgresql] [--recording FILE] [--profile FILE]
 
-With none of --serial, --cpu, --scale, all three run.
+With none of --serial, --cpu, --workers, --scale, all four run.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ class Run:
     exit_code: int
     wall_s: float
     cpu_s: float  # the child's user + system CPU
-    peak_rss_mb: float
+    peak_rss_mb: float  # the largest single process (rusage)
     calls: int  # as the replay server counted them
     misses: int
     throttled: int
@@ -56,10 +57,27 @@ class Run:
     relationships: int = 0
     store_mb: float = 0.0
     tail: str = ""
+    tree_rss_mb: float = 0.0  # all processes at once (sampled every 0.2 s)
 
     @property
     def cpu_ms_per_call(self) -> float:
         return 1000 * self.cpu_s / max(self.calls, 1)
+
+
+def tree_rss_mb(pid: int) -> float:
+    """The resident memory of a process and all its descendants (its --workers), summed (Linux /proc)."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pending += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue  # it ended while we looked
+    return total / 1024
 
 
 def run_child(
@@ -75,10 +93,21 @@ def run_child(
         )
         timer = threading.Timer(timeout, child.kill)
         timer.start()
+        peak = [0.0]
+        done = threading.Event()
+
+        def sample() -> None:  # every 0.2 s: the sum over the processes, as a cgroup would count it
+            while not done.wait(0.2):
+                peak[0] = max(peak[0], tree_rss_mb(child.pid))
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         try:
-            _, status, rusage = os.wait4(child.pid, 0)
+            _, status, rusage = os.wait4(child.pid, 0)  # CPU: the child's and its reaped workers'
         finally:
             timer.cancel()
+            done.set()
+            sampler.join()
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -90,6 +119,7 @@ def run_child(
         wall_s=wall,
         cpu_s=rusage.ru_utime + rusage.ru_stime,
         peak_rss_mb=maxrss_mb(rusage),
+        tree_rss_mb=peak[0],
         calls=stats["served"],
         misses=stats["misses"],
         throttled=stats["throttled"],
@@ -140,7 +170,8 @@ def print_runs(runs: list[Run], accounts: int) -> None:
         ("CPU of the child", lambda r: f"{r.cpu_s:.1f} s"),
         ("CPU per call", lambda r: f"{r.cpu_ms_per_call:.2f} ms"),
         ("CPU of the replay server", lambda r: f"{r.server_cpu_s:.1f} s"),
-        ("peak RSS of the child", lambda r: f"{r.peak_rss_mb:.0f} MB"),
+        ("peak RSS, largest process", lambda r: f"{r.peak_rss_mb:.0f} MB"),
+        ("peak RSS, all processes", lambda r: f"{r.tree_rss_mb:.0f} MB"),
         ("store: entities / relationships", lambda r: f"{r.entities:,} / {r.relationships:,}"),
         ("store size", lambda r: f"{r.store_mb:.1f} MB"),
     ]
@@ -276,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     add("--serial", action="store_true", help="default vs truly serial at --latency-ms")
     add("--cpu", action="store_true", help="CPU per call: graph-aws vs a bare boto3 loop, at 0 ms")
     add("--scale", action="store_true", help="--scale-accounts on each of --backends")
+    add("--workers", action="store_true", help="--workers 1 vs --workers 2 at 0 ms (CPU-bound), SQLite")
     add("--accounts", type=int, default=500, help="members for --serial and --cpu (default 500)")
     add("--latency-ms", type=float, default=20, help="latency per call for --serial and --scale (default 20)")
     add("--scale-accounts", default="1000,3000")
@@ -289,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         url, recording, members = args.bare_loop_child
         print(json.dumps({"calls": bare_loop(url, recording, int(members))}))
         return 0
-    everything = not (args.serial or args.cpu or args.scale)
+    everything = not (args.serial or args.cpu or args.scale or args.workers)
     from importlib.metadata import version
 
     from graph_aws.demo.replay.server import ReplayServer
@@ -316,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
                         "1",
                         "--calls-per-account",
                         "1",
+                        "--workers",
+                        "1",
                     ),
                 ]
             print_runs(runs, args.accounts)
@@ -339,6 +373,15 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  CPU per call, graph-aws / bare loop: {ratio:.2f} (target <= 1.2)")
             if args.profile:
                 print(f"  profile of the graph-aws run (main thread only, cProfile) in {args.profile}")
+        if args.workers or everything:
+            print(f"\n== --workers 1 vs --workers 2: N = {args.accounts}, 0 ms per call (CPU-bound), SQLite")
+            with ReplayServer(recording, args.accounts) as server:
+                runs = [
+                    collect(f"--workers {n}", server, str(work / f"workers-{n}.db"), "--workers", str(n))
+                    for n in (1, 2)
+                ]
+            print_runs(runs, args.accounts)
+            print(f"  speed-up of 2 workers over 1: x{runs[0].wall_s / runs[1].wall_s:.2f} (target x1.7)")
         if args.scale or everything:
             scale(args, recording, work)
     return 0

@@ -47,7 +47,8 @@ class Backend:
         import psycopg
 
         with psycopg.connect(self.url, autocommit=True) as db:
-            return db.execute(sql).fetchall()
+            cursor = db.execute(sql)
+            return cursor.fetchall() if cursor.description else []
 
     def write_marker(self) -> Callable[[], bool]:
         """A function that says whether anything was written since it was made. SQLite: the file's

@@ -70,13 +70,36 @@ def postgres_url(postgres_cluster: PostgresCluster) -> Iterator[str]:
     postgres_cluster.drop_database(name)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
     """Each store test runs twice: on a SQLite file and on a PostgreSQL database."""
     if request.param == "sqlite":
         chosen = sqlite_backend(tmp_path)
     else:
         chosen = postgresql_backend(request.getfixturevalue("postgres_url"))
+    yield chosen
+    for opened in chosen.opened:
+        opened.close()
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_backend(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Backend]:
+    """`backend` for a module's shared graph (the J1QL tests): one store per backend and module."""
+    if request.param == "sqlite":
+        yield from _opened(sqlite_backend(tmp_path_factory.mktemp("graph")))
+        return
+    cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+    name = f"module_{os.getpid()}_{next(_databases)}"
+    yield from _opened(postgresql_backend(cluster.create_database(name)))
+    cluster.drop_database(name)
+
+
+def _opened(chosen: Backend) -> Iterator[Backend]:
     yield chosen
     for opened in chosen.opened:
         opened.close()
@@ -89,8 +112,7 @@ def store(backend: Backend) -> Store:
 
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[SqliteStore]:
-    """A SQLite store alone, for tests whose subject is not the store: J1QL (translated for SQLite
-    only so far) and the paths of files."""
+    """A SQLite store alone, for tests whose subject is a file: paths, permissions."""
     db = SqliteStore(tmp_path / "graph.db")
     yield db
     db.close()
@@ -174,6 +196,7 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteSto
         build_organization(4, users_per_account=1, resource_regions=regions, seeded_members=4)
         store = SqliteStore(path)
         settings = {"organization": True, "role_name": ROLE, "external_id": EXTERNAL_ID, "regions": regions}
+        settings["workers"] = 1  # moto answers in this process only
         report = Runner(load_settings(settings, None, {}), store).run()
         assert report.succeeded, report.failures
     yield store

@@ -25,6 +25,7 @@ def collect(store, **options):
         "role_name": ROLE,
         "external_id": EXTERNAL_ID,
         "regions": ["us-east-1"],
+        "workers": 1,  # moto answers in this process only
         **options,
     }
     return Runner(load_settings(values, None, {}), store).run()

@@ -247,6 +247,8 @@ def test_sigkill_while_writing_a_scope_leaves_every_scope_whole(emulated, tmp_pa
             when,
             "--",
             *COLLECT,
+            "--workers",  # kill_at.py traces this process's writes: the syncs must be its own
+            "1",
             "--db",
             str(db),
         ]

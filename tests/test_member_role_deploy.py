@@ -124,6 +124,7 @@ def deployed(tmp_path_factory) -> Iterator[Deployed]:
             "role_name": ROLE_NAME,
             "external_id": EXTERNAL_ID,
             "regions": ["us-east-1"],
+            "workers": 1,  # moto, and the handler below, answer in this process only
         }
         botocore.handlers.BUILTIN_HANDLERS.append(entry)
         try:

@@ -27,6 +27,7 @@ def test_role_arn_is_assumed_first_with_the_external_id(mock_aws, store):
             "role_arn": f"arn:aws:iam::{org.management_id}:role/Auditor",
             "external_id": "ext-role-arn-1",
             "regions": ["us-east-1"],
+            "workers": 1,  # moto answers in this process only
         },
         None,
         {},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from graph_aws.errors import StoreError
@@ -100,18 +102,24 @@ def test_a_nul_character_jsonb_cannot_hold_fails_the_sync_cleanly(pg):
     assert [e["name"] for e in pg.entities()] == ["alice"]
 
 
-def test_j1ql_on_a_postgresql_store_is_one_line_not_a_traceback(postgres_url):
+def test_the_query_command_answers_from_a_postgresql_store(pg, postgres_url):
     import subprocess
     import sys
 
-    result = subprocess.run(
-        [sys.executable, "-m", "graph_aws.cli", "query", "FIND aws_account", "--db", postgres_url],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    account = make_entity(
+        key="arn:aws:iam::111111111111:root", type="aws_account", classes=["Account"], name="mgmt-on-pg"
     )
-    assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert "J1QL is translated for sqlite stores, not postgresql" in result.stderr
+    pg.sync_scope("account:111111111111", [account], [])
+
+    def query(text: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "graph_aws.cli", "query", text, "--db", postgres_url]
+        return subprocess.run([*command, "--format", "json"], capture_output=True, text=True, timeout=60)
+
+    found = query("FIND aws_account AS a RETURN a.name")
+    assert found.returncode == 0, found.stderr
+    assert json.loads(found.stdout) == [{"a.name": "mgmt-on-pg"}]
+    wrong = query("FIND aws_account RETURN nobody.name")
+    assert wrong.returncode != 0 and "Traceback" not in wrong.stderr and len(wrong.stderr.splitlines()) == 1
 
 
 def test_reads_take_named_parameters_as_a_dialect_would_bind_them(pg):

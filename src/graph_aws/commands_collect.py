@@ -228,6 +228,12 @@ def _grouped_warnings(report: RunReport) -> dict[tuple[str, str], list[str]]:
 )
 @click.option("--concurrency", type=int, help="Accounts ingested at once (default 8).")
 @click.option("--calls-per-account", type=int, help="AWS calls in flight per account, at most (default 8).")
+@click.option("--workers", type=int, help="Processes that run account jobs (default: the machine's cores).")
+@click.option(
+    "--shard", help="K/N: ingest the K-th (from 0) of N stable slices of the organization's accounts."
+)
+@click.option("--run-group", help="With --shard: the name every shard of one run shares (a Job's name).")
+@click.option("--shard-wait", type=float, help="Seconds a shard waits for shard 0's listing (default 900).")
 @click.option(
     "--connect-timeout", type=float, help="Seconds to wait for a connection to AWS, per attempt (default 5)."
 )

@@ -36,6 +36,8 @@ OU_ID = re.compile(r"^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$")
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 ROLE_ARN = re.compile(r"^arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
 EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
+SHARD = re.compile(r"^(\d{1,4})/(\d{1,4})$")
+RUN_GROUP = re.compile(r"^[\w.:/=+@-]{1,200}$")
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 LIST_SETTINGS = ("skip_accounts", "skip_ous", "include_ous", "regions")
 SMART_CLASSES = "smart-classes"  # a table of its own: #Name = "the J1QL query that defines it"
@@ -66,6 +68,10 @@ class Settings(BaseModel):
     call_timeout: float = Field(default=120, gt=0, le=3600)  # one call, all its retries included
     allow_missing: bool = False
     db: str = "graph-aws.db"
+    workers: int | None = Field(default=None, ge=1, le=64)  # processes for account jobs; None: the cores
+    shard: str = "0/1"  # K/N: this process ingests the K-th of N slices of the accounts (shards.py)
+    run_group: str | None = None  # the name every shard of one run shares
+    shard_wait: float = Field(default=900, gt=0, le=86400)  # seconds a shard waits for shard 0's listing
 
     @field_validator("role_name")
     @classmethod
@@ -123,6 +129,40 @@ class Settings(BaseModel):
             raise ValueError(f"expected region names like us-east-1,eu-west-1; not: {', '.join(bad)}")
         return values
 
+    @field_validator("shard")
+    @classmethod
+    def _shard(cls, value: str) -> str:
+        match = SHARD.match(value)
+        if not match or int(match[1]) >= int(match[2]):
+            raise ValueError("expected K/N, the K-th (counting from 0) of N slices: 0/3, 1/3 or 2/3")
+        return value
+
+    @field_validator("run_group")
+    @classmethod
+    def _run_group(cls, value: str | None) -> str | None:
+        if value is not None and not RUN_GROUP.match(value):
+            raise ValueError(
+                "a run group is 1 to 200 letters, digits or ._:/=+@- (a Job's name, a CI run id)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _shards_need_a_group(self) -> Settings:
+        if self.shard_count > 1 and not (self.organization and self.run_group):
+            raise ValueError(
+                "--shard slices an organization's accounts: it needs --organization and --run-group NAME, "
+                "one name shared by every shard of the run (a Job's name, a CI run id)"
+            )
+        return self
+
+    @property
+    def shard_count(self) -> int:
+        return int(self.shard.partition("/")[2])
+
+    @property
+    def worker_count(self) -> int:
+        return self.workers or os.cpu_count() or 1
+
     @model_validator(mode="after")
     def _organization_needs_role(self) -> Settings:
         if self.organization and not self.role_name:
@@ -175,7 +215,13 @@ TABLE = "graph-aws"
 # Tables of the config file that other parts of graph-aws read (J1QL's #SmartClass names).
 OTHER_TABLES = (SMART_CLASSES,)
 ENV_TRUE, ENV_FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
-_NUMBERS = {"concurrency": int, "calls_per_account": int, **dict.fromkeys(TIMEOUT_SETTINGS, float)}
+_NUMBERS = {
+    "concurrency": int,
+    "calls_per_account": int,
+    "workers": int,
+    "shard_wait": float,
+    **dict.fromkeys(TIMEOUT_SETTINGS, float),
+}
 
 
 def _key(name: str) -> str:

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from graph_aws import shards
 from graph_aws.aws.api import describe_step_error
 from graph_aws.aws.botocore_sessions import CallPolicy
 from graph_aws.aws.context import AccountResources
@@ -32,8 +33,10 @@ from graph_aws.engine import JobResult, StepStatus, StopSignal, execute_steps
 from graph_aws.errors import CredentialsError, GraphAwsError, Interrupted, SelectionError, StoreError
 from graph_aws.model.sources import with_integration_metadata
 from graph_aws.redaction import redact
+from graph_aws.shards import WAIT_STEP, Shard
 from graph_aws.store import AccountOutcome, JobRecord, Store, SyncCounts, account_scope, organization_scope
 from graph_aws.store.base import ACCOUNT_SCOPE_PREFIX
+from graph_aws.workers import PlannedAccount, run_in_workers
 
 log = logging.getLogger(__name__)
 
@@ -169,36 +172,89 @@ class Runner:
         if outcome.outcome not in (INGESTED, INTERRUPTED):
             report.failures.append(f"account {outcome.account_id}: {outcome.reason}")
 
-    def _run(self, report: RunReport) -> None:
+    def management_session(self) -> tuple[AccountSession, Identity]:
+        """The session of the credentials (the management account's, --role-arn assumed first)."""
         settings = self.settings
         pool = max(10, settings.concurrency * 2)
-        self.progress.phase("Checking credentials")
-        self.stop.check()
         management = ambient_session(pool_size=pool, policy=self._policy)
         if settings.role_arn:
             management = assume_role(
                 management, settings.role_arn, settings.external_id_value(), pool_size=pool
             )
-        identity = management.identity()
+        return management, management.identity()
+
+    def _run(self, report: RunReport) -> None:
+        settings = self.settings
+        shard = Shard.parse(settings.shard)
+        self.progress.phase("Checking credentials")
+        self.stop.check()
+        management, identity = self.management_session()
 
         caller = _AccountPlan(identity.account_id, None, lambda: management)
-        plans = [caller]
+        plans = [caller] if shard.holds(caller.account_id) else []
         listing: list[org.OrganizationAccount] | None = None
         if settings.organization:
-            self.progress.phase("Listing the organization")
-            listing = self._organization_job(report, management, identity)
-            plans += self._plan_members(report, management, identity, listing, caller)
+            listing = self._listing(report, management, identity, shard)
+            mine = [a for a in listing or [] if shard.holds(a.account_id)]
+            plans += self._plan_members(report, management, identity, mine, caller)
 
         self.progress.accounts_planned(len(plans))
-        with ThreadPoolExecutor(max_workers=settings.concurrency, thread_name_prefix="account") as executor:
-            jobs = [executor.submit(self._account_job, plan, identity, report) for plan in plans]
-            for done in as_completed(jobs):  # in the order they finish, so progress moves as they do
-                outcome, job = done.result()
-                self._record(report, outcome, job)
-                self.progress.account_done(outcome)
+        for outcome, job in self._account_jobs(report, plans, identity):
+            self._record(report, outcome, job)
+            self.progress.account_done(outcome)
 
         if listing is not None and report.organization_id and not self.stop:
-            self._remove_departed(report, listing)
+            self._remove_departed(report, listing, shard)
+
+    def _listing(
+        self, report: RunReport, management: AccountSession, identity: Identity, shard: Shard
+    ) -> list[org.OrganizationAccount] | None:
+        """The organization's complete listing: listed here, or by shard 0 of the run group."""
+        group = self.settings.run_group
+        if shard.lists_the_organization:
+            self.progress.phase("Listing the organization")
+            try:
+                listing = self._organization_job(report, management, identity)
+            except GraphAwsError as error:  # refused or stopped: the other shards stop too, saying why
+                if shard.count > 1 and group:
+                    shards.publish(self.store, group, shards.GroupListing(None, None, redact(str(error))))
+                raise
+            if shard.count > 1 and group:
+                reason = None if report.organization_id else "; ".join(report.failures) or "not listed"
+                shards.publish(
+                    self.store, group, shards.GroupListing(report.organization_id, listing, reason)
+                )
+            return listing
+        assert group is not None  # the settings ask for it with --shard
+        self.progress.phase(f"Waiting for shard 0 of run group {group} to list the organization")
+        published = shards.wait_for(
+            self.store, group, self.settings.shard_wait, lambda: bool(self.stop), step=WAIT_STEP
+        )
+        if published.organization_id is None:
+            raise GraphAwsError(
+                f"run group {group!r}: shard 0 could not list the organization: {published.reason}"
+            )
+        report.organization_id = published.organization_id
+        return published.accounts
+
+    def _account_jobs(
+        self, report: RunReport, plans: list[_AccountPlan], identity: Identity
+    ) -> Iterator[tuple[AccountOutcome, JobRecord]]:
+        """Every planned job's outcome and record, as each ends: in threads of this process, or in
+        --workers processes (workers.py) when there are accounts enough to share."""
+        workers = min(self.settings.worker_count, len(plans))
+        if workers > 1:
+            planned = [
+                PlannedAccount(p.account_id, p.name, p.account_id == identity.account_id) for p in plans
+            ]
+            yield from run_in_workers(self, planned, report.organization_id, workers)
+            return
+        with ThreadPoolExecutor(
+            max_workers=self.settings.concurrency, thread_name_prefix="account"
+        ) as executor:
+            jobs = [executor.submit(self.account_job, plan, identity, report) for plan in plans]
+            for done in as_completed(jobs):  # in the order they finish, so progress moves as they do
+                yield done.result()
 
     # ------------------------------------------------------------------ organization
 
@@ -296,25 +352,39 @@ class Runner:
                     )
                 )
                 continue
-            arn = role_arn(identity.partition, account.account_id, self.settings.role_name or "")
-            plans.append(_AccountPlan(account.account_id, account.name, self._assumer(management, arn)))
+            plans.append(self.plan_account(account.account_id, account.name, False, management, identity))
         report.outcomes.extend(left_out)
         self.store.record_accounts(report.run_id, left_out)
         return plans
 
-    def _assumer(self, management: AccountSession, arn: str) -> Callable[[], AccountSession]:
+    def plan_account(
+        self,
+        account_id: str,
+        name: str | None,
+        is_caller: bool,
+        management: AccountSession,
+        identity: Identity,
+    ) -> _AccountPlan:
+        if is_caller:
+            return _AccountPlan(account_id, name, lambda: management)
+        arn = role_arn(identity.partition, account_id, self.settings.role_name or "")
         # Only the credentials are used: account jobs call AWS through the shared clients.
-        return lambda: assume_role(management, arn, self.settings.external_id_value())
+        return _AccountPlan(
+            account_id, name, lambda: assume_role(management, arn, self.settings.external_id_value())
+        )
 
-    def _remove_departed(self, report: RunReport, listing: list[org.OrganizationAccount]) -> None:
+    def _remove_departed(
+        self, report: RunReport, listing: list[org.OrganizationAccount], shard: Shard
+    ) -> None:
         """After a complete listing: accounts that left hold nothing; skipped and inactive ones hold
-        no resources (their aws_account, from the organization's scope, says why)."""
+        no resources (their aws_account, from the organization's scope, says why). Each shard removes
+        only accounts of its own slice: the other shards' accounts are theirs to ingest."""
         keep = {a.account_id for a in listing if a.decision.selected}
         for scope in self.store.scopes(report.organization_id):
             if not scope.startswith(ACCOUNT_SCOPE_PREFIX):
                 continue
             account_id = scope.removeprefix(ACCOUNT_SCOPE_PREFIX)
-            if account_id not in keep:
+            if account_id not in keep and shard.holds(account_id):
                 counts = self.store.delete_scope(scope)
                 log.info("removed %s (%d objects): no longer ingested", scope, counts.deleted)
                 job = JobRecord(scope, "removed", "no longer ingested", _now_ms(), _now_ms(), counts)
@@ -323,7 +393,16 @@ class Runner:
 
     # ------------------------------------------------------------------ accounts
 
-    def _account_job(
+    def ended_without_job(
+        self, account_id: str, name: str | None, outcome: str, reason: str
+    ) -> tuple[AccountOutcome, JobRecord]:
+        """The outcome and record of an account job that never reported (its worker died or stopped)."""
+        status = INTERRUPTED if outcome == INTERRUPTED else FAILED
+        reason = redact(reason)
+        job = JobRecord(account_scope(account_id), status, reason, _now_ms(), _now_ms())
+        return AccountOutcome(account_id, name, outcome, reason, _now_ms()), job
+
+    def account_job(
         self, plan: _AccountPlan, identity: Identity, report: RunReport
     ) -> tuple[AccountOutcome, JobRecord]:
         started = _now_ms()

@@ -1,4 +1,5 @@
-"""A small organization graph in a real SQLite store, shared by the query and check tests.
+"""A small organization graph in a real store, shared by the query and check tests: each test runs on
+SQLite and on PostgreSQL (the `module_backend` fixture), and must get the same answer from both.
 
 mgmt (111111111111, master) HAS dev (222222222222) and legacy (333333333333, system-mapper);
 solo (444444444444) is outside the organization.
@@ -9,14 +10,13 @@ mgmt HAS a logging multi-region trail.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from backends import Backend
 from graph_aws.model import make_entity, make_relationship
-from graph_aws.store import SqliteStore, open_store
+from graph_aws.store import Store
 
 
 def account(account_id: str, name: str, **properties: Any) -> dict[str, Any]:
@@ -130,10 +130,8 @@ def build_graph() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 
 @pytest.fixture(scope="module")
-def graph_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    path: Path = tmp_path_factory.mktemp("graph") / "graph.db"
-    store = open_store(str(path))
+def graph_store(module_backend: Backend) -> Store:
+    store = module_backend.open()
     entities, relationships = build_graph()
     store.sync_scope("organization:o-test", entities, relationships)
-    yield store  # type: ignore[misc]
-    store.close()
+    return store

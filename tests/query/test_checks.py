@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from rich.console import Console
 
+from backends import Backend
 from graph_aws.checks import FAILED, NOT_COLLECTED, PASSED, RULES, failed_at_or_above, run_check, run_checks
 from graph_aws.checks.report import as_html, as_json, as_table
 from graph_aws.model import make_entity, make_relationship
 from graph_aws.query import parse
-from graph_aws.store import SqliteStore, open_store
+from graph_aws.store import Store
 
 
-def by_id(store: SqliteStore) -> dict[str, object]:
+def by_id(store: Store) -> dict[str, object]:
     return {r.rule.id: r for r in run_checks(store)}
 
 
@@ -26,7 +26,7 @@ def test_every_rule_is_valid_j1ql_with_a_control_and_severity() -> None:
         assert rule.required_types
 
 
-def test_account_rules_on_the_fixture(graph_store: SqliteStore) -> None:
+def test_account_rules_on_the_fixture(graph_store: Store) -> None:
     results = {r.rule.id: r for r in run_checks(graph_store)}
     failing = {rid: sorted(f["name"] for f in r.findings) for rid, r in results.items() if r.status == FAILED}
     # "legacy" is the mapper's (no ingestion of its own): the account rules leave it out, as JupiterOne's do.
@@ -40,15 +40,15 @@ def test_account_rules_on_the_fixture(graph_store: SqliteStore) -> None:
     }
 
 
-def test_rules_whose_types_were_never_collected_say_so(graph_store: SqliteStore) -> None:
+def test_rules_whose_types_were_never_collected_say_so(graph_store: Store) -> None:
     results = {r.rule.id: r for r in run_checks(graph_store)}
     for rule_id in ("password-policy-strength", "access-key-age", "s3-bucket-public", "ebs-volume-encrypted"):
         assert results[rule_id].status == NOT_COLLECTED
         assert "never collected" in results[rule_id].reason
 
 
-def test_properties_not_collected_are_not_a_pass(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "g.db"))
+def test_properties_not_collected_are_not_a_pass(backend: Backend) -> None:
+    store = backend.open()
     account = make_entity(
         key="arn:aws:iam::555555555555:root",
         type="aws_account",
@@ -72,8 +72,8 @@ def test_properties_not_collected_are_not_a_pass(tmp_path: Path) -> None:
     store.close()
 
 
-def test_resource_rules_pass_and_fail(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "g.db"))
+def test_resource_rules_pass_and_fail(backend: Backend) -> None:
+    store = backend.open()
     sg = make_entity(key="sg-0000000001", type="aws_security_group", classes=["Firewall"], name="default")
     internet = make_entity(key="internet-0001", type="internet", classes=["Internet"], name="Internet")
     key = make_entity(
@@ -109,14 +109,14 @@ def test_resource_rules_pass_and_fail(tmp_path: Path) -> None:
     store.close()
 
 
-def test_severity_threshold(graph_store: SqliteStore) -> None:
+def test_severity_threshold(graph_store: Store) -> None:
     results = run_checks(graph_store)
     assert {r.rule.id for r in failed_at_or_above(results, "critical")} == {"root-mfa", "root-access-keys"}
     assert len(failed_at_or_above(results, "low")) == 6
     assert run_check(graph_store, RULES[0]).status == FAILED
 
 
-def test_reports(graph_store: SqliteStore) -> None:
+def test_reports(graph_store: Store) -> None:
     results = run_checks(graph_store)
     document = json.loads(as_json(results))
     assert document["summary"] == "0 passed, 6 failed, 5 not collected"
@@ -137,8 +137,8 @@ def test_reports(graph_store: SqliteStore) -> None:
     assert "not collected" in console.export_text()
 
 
-def test_html_escapes_what_the_graph_holds(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "g.db"))
+def test_html_escapes_what_the_graph_holds(backend: Backend) -> None:
+    store = backend.open()
     bucket = make_entity(
         key="arn:aws:s3:::evil",
         type="aws_s3_bucket",

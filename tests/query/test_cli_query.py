@@ -10,16 +10,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from backends import Backend
 from graph_aws.commands_query import check_command, query_command
 from graph_aws.config import load_settings, load_smart_classes
 from graph_aws.errors import ConfigError
 from graph_aws.model import make_entity
-from graph_aws.store import SqliteStore, open_store
+from graph_aws.store import Store
 
 
 @pytest.fixture
-def db(graph_store: SqliteStore) -> str:
-    return graph_store.path
+def db(module_backend: Backend, graph_store: Store) -> str:
+    return module_backend.url
 
 
 def test_query_json_gives_entities_without_return(db: str) -> None:
@@ -106,24 +107,22 @@ def test_query_params_and_smart_classes_from_the_config(db: str, tmp_path: Path)
     assert missing.exit_code == 1 and "--param who=VALUE" in missing.output
 
 
-def test_query_pages_of_250_and_all(tmp_path: Path) -> None:
-    store = open_store(str(tmp_path / "many.db"))
+def test_query_pages_of_250_and_all(backend: Backend) -> None:
+    store = backend.open()
     things = [
         make_entity(key=f"thing-{i:05}", type="aws_thing", classes=["Resource"], name=f"t{i}")
         for i in range(260)
     ]
     store.sync_scope("account:1", things, [])
     store.close()
-    paged = CliRunner().invoke(
-        query_command, ["FIND aws_thing", "--db", str(tmp_path / "many.db"), "--format", "json"]
-    )
+    paged = CliRunner().invoke(query_command, ["FIND aws_thing", "--db", backend.url, "--format", "json"])
     assert len(json.loads(paged.stdout)) == 250
     assert "add SKIP 250 for the next, or --all for every row" in paged.stderr
     every = CliRunner().invoke(
-        query_command, ["FIND aws_thing", "--db", str(tmp_path / "many.db"), "--format", "json", "--all"]
+        query_command, ["FIND aws_thing", "--db", backend.url, "--format", "json", "--all"]
     )
     assert len(json.loads(every.stdout)) == 260 and every.stderr == ""
-    table = CliRunner().invoke(query_command, ["FIND aws_thing SKIP 250", "--db", str(tmp_path / "many.db")])
+    table = CliRunner().invoke(query_command, ["FIND aws_thing SKIP 250", "--db", backend.url])
     assert "10 rows" in table.output and "more rows" not in table.output
 
 
@@ -166,9 +165,9 @@ def test_check_exit_status_follows_fail_on(db: str) -> None:
     assert CliRunner().invoke(check_command, ["--db", db, "--fail-on", "critical"]).exit_code == 1
 
 
-def test_check_passes_on_an_empty_store_because_nothing_was_collected(tmp_path: Path) -> None:
-    SqliteStore(tmp_path / "empty.db").close()  # a store that exists (a missing one is an error)
-    result = CliRunner().invoke(check_command, ["--db", str(tmp_path / "empty.db"), "--format", "json"])
+def test_check_passes_on_an_empty_store_because_nothing_was_collected(backend: Backend) -> None:
+    backend.open().close()  # a store that exists (a missing one is an error)
+    result = CliRunner().invoke(check_command, ["--db", backend.url, "--format", "json"])
     assert result.exit_code == 0, result.output
     assert {c["status"] for c in json.loads(result.output)["checks"]} == {"not collected"}
 

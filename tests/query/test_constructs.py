@@ -8,16 +8,15 @@ search, security-group rules, two access keys of one user (duplicate rows for UN
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from backends import Backend
 from graph_aws.errors import J1QLError
 from graph_aws.model import make_entity, make_relationship
 from graph_aws.query import run_query
-from graph_aws.store import SqliteStore, open_store
+from graph_aws.store import Store
 
 ACCOUNT = "111111111111"
 
@@ -102,21 +101,19 @@ def build() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    path: Path = tmp_path_factory.mktemp("constructs") / "graph.db"
-    db = open_store(str(path))
+def store(module_backend: Backend) -> Store:
+    db = module_backend.open()
     entities, relationships = build()
     db.sync_scope(f"account:{ACCOUNT}", entities, relationships)
-    yield db  # type: ignore[misc]
-    db.close()
+    return db
 
 
-def names(store: SqliteStore, text: str, **kwargs: Any) -> list[str]:
+def names(store: Store, text: str, **kwargs: Any) -> list[str]:
     result = run_query(store, text, **kwargs)
     return sorted(row[0]["name"] for row in result.rows)
 
 
-def rows(store: SqliteStore, text: str, **kwargs: Any) -> list[Any]:
+def rows(store: Store, text: str, **kwargs: Any) -> list[Any]:
     return run_query(store, text, **kwargs).records()
 
 
@@ -136,24 +133,24 @@ def rows(store: SqliteStore, text: str, **kwargs: Any) -> list[Any]:
         ("FIND 'rootaccountusage'", ["root-usage"]),
     ],
 )
-def test_full_text_search(store: SqliteStore, text: str, expected: list[str]) -> None:
+def test_full_text_search(store: Store, text: str, expected: list[str]) -> None:
     assert names(store, text) == expected
 
 
-def test_full_text_does_not_run_across_two_values(store: SqliteStore) -> None:
+def test_full_text_does_not_run_across_two_values(store: Store) -> None:
     # alice's displayName, name and username are all "alice": a phrase cannot span two values.
     assert names(store, 'FIND "alice-alice"') == []
     assert names(store, 'FIND "alice alice"') == ["alice", "alice-own"]  # two words, each in a value
     assert names(store, 'FIND "alice" WITH _type = "aws_iam_user"') == ["alice"]
 
 
-def test_full_text_without_a_word_is_a_clear_error(store: SqliteStore) -> None:
+def test_full_text_without_a_word_is_a_clear_error(store: Store) -> None:
     with pytest.raises(J1QLError, match="no word to look for"):
         run_query(store, 'FIND "-- ::"')
 
 
-def test_full_text_index_follows_updates_and_deletes(tmp_path: Path) -> None:
-    db = open_store(str(tmp_path / "g.db"))
+def test_full_text_index_follows_updates_and_deletes(backend: Backend) -> None:
+    db = backend.open()
     first = entity("aws_thing", "one", ["Resource"], note="blue")
     db.sync_scope("account:1", [first], [])
     assert names(db, 'FIND "blue"') == ["one"]
@@ -164,29 +161,29 @@ def test_full_text_index_follows_updates_and_deletes(tmp_path: Path) -> None:
     db.close()
 
 
-def test_a_store_written_before_the_index_is_indexed_when_opened(tmp_path: Path) -> None:
-    path = tmp_path / "old.db"
-    db = open_store(str(path))
-    db.sync_scope("account:1", [entity("aws_thing", "old", ["Resource"], note="legacy")], [])
-    # What the previous version left: no index, and the schema version before it (store/schema.py).
-    db._db.execute("DROP TABLE entity_text")
-    db._db.execute("UPDATE meta SET value = '2' WHERE name = 'schema_version'")
+def test_a_store_written_before_the_index_is_indexed_when_opened(backend: Backend) -> None:
+    db = backend.open()
+    db.sync_scope("account:1", [entity("aws_thing", "old_one", ["Resource"], note="legacy")], [])
     db.close()
-    reopened = open_store(str(path))
-    assert names(reopened, 'FIND "legacy"') == ["old"]
+    # What the previous version left: no index, and the schema version before it (store/schema.py).
+    backend.raw("DROP TABLE entity_text")
+    backend.raw("UPDATE meta SET value = '2' WHERE name = 'schema_version'")
+    reopened = backend.open()
+    assert names(reopened, 'FIND "old_one"') == ["old_one"] and names(reopened, 'FIND "old"') == []
+    assert names(reopened, 'FIND "legacy"') == ["old_one"]
     reopened.close()
 
 
 # ------------------------------------------------------------------ UNIQUE, quoted column names
 
 
-def test_unique_drops_duplicate_rows(store: SqliteStore) -> None:
+def test_unique_drops_duplicate_rows(store: Store) -> None:
     text = "FIND {} aws_iam_user AS u THAT HAS aws_iam_access_key AS k RETURN u.name, k.status"
     assert rows(store, text.format("")) == [{"u.name": "dave", "k.status": "Active"}] * 2
     assert rows(store, text.format("UNIQUE")) == [{"u.name": "dave", "k.status": "Active"}]
 
 
-def test_quoted_column_names(store: SqliteStore) -> None:
+def test_quoted_column_names(store: Store) -> None:
     text = "FIND aws_security_group AS sg RETURN sg.accountId AS \"AWS Account ID\", sg.name AS 'Group'"
     assert rows(store, text + ' ORDER BY "AWS Account ID"') == [{"AWS Account ID": ACCOUNT, "Group": "web"}]
 
@@ -214,7 +211,7 @@ def test_quoted_column_names(store: SqliteStore) -> None:
         ("username = (undefined OR 'bob')", ["bob"]),
     ],
 )
-def test_shorthand_and_regular_expressions(store: SqliteStore, condition: str, expected: list[str]) -> None:
+def test_shorthand_and_regular_expressions(store: Store, condition: str, expected: list[str]) -> None:
     assert names(store, f"FIND aws_iam_user WITH {condition}") == expected
 
 
@@ -229,7 +226,7 @@ def test_shorthand_and_regular_expressions(store: SqliteStore, condition: str, e
         ("FIND aws_iam_user WITH name = /\\bx/", "not supported"),
     ],
 )
-def test_regular_expressions_outside_j1s_subset_say_so(store: SqliteStore, text: str, message: str) -> None:
+def test_regular_expressions_outside_j1s_subset_say_so(store: Store, text: str, message: str) -> None:
     with pytest.raises(J1QLError, match=message):
         run_query(store, text)
 
@@ -237,7 +234,7 @@ def test_regular_expressions_outside_j1s_subset_say_so(store: SqliteStore, text:
 # ------------------------------------------------------------------ parameters, dates, comments
 
 
-def test_parameters_are_values_given_when_the_query_runs(store: SqliteStore) -> None:
+def test_parameters_are_values_given_when_the_query_runs(store: Store) -> None:
     text = "FIND aws_iam_user WITH username = {{who}} OR username = ${ param.other }"
     assert names(store, text, params={"who": "alice", "other": "bob"}) == ["alice", "bob"]
     assert names(store, "FIND aws_iam_user WITH username = {{who}}", params={"who": ["carol", "dave"]}) == [
@@ -249,7 +246,7 @@ def test_parameters_are_values_given_when_the_query_runs(store: SqliteStore) -> 
         run_query(store, "FIND aws_iam_user WITH username = {{who}}")
 
 
-def test_static_dates_and_comments(store: SqliteStore) -> None:
+def test_static_dates_and_comments(store: Store) -> None:
     text = "FIND aws_iam_access_key /* keys */ WITH createdOn > date(2017-07-14T02:40:00Z) /* one ms */"
     assert names(store, text) == ["key1", "key2"]
     assert names(store, "FIND aws_iam_access_key WITH createdOn > date(2017-07-14T02:40:00.001Z)") == ["key2"]
@@ -260,8 +257,8 @@ def test_static_dates_and_comments(store: SqliteStore) -> None:
 # ------------------------------------------------------------------ smart classes
 
 
-def test_critical_asset_has_j1s_default_definition(tmp_path: Path) -> None:
-    db = open_store(str(tmp_path / "g.db"))
+def test_critical_asset_has_j1s_default_definition(backend: Backend) -> None:
+    db = backend.open()
     host = make_entity(
         key="arn:aws:ec2:::instance/i-1",
         type="aws_instance",
@@ -287,7 +284,7 @@ def test_critical_asset_has_j1s_default_definition(tmp_path: Path) -> None:
     db.close()
 
 
-def test_smart_classes_come_from_their_definitions(store: SqliteStore) -> None:
+def test_smart_classes_come_from_their_definitions(store: Store) -> None:
     smart = {
         "Weak": "FIND aws_iam_user WITH mfaEnabled != true",
         "Admins": "FIND User THAT ASSIGNED #Policy",
@@ -309,13 +306,13 @@ def test_smart_classes_come_from_their_definitions(store: SqliteStore) -> None:
 # ------------------------------------------------------------------ verbs, relationship WITH
 
 
-def test_to_after_a_verb_is_a_filler_word(store: SqliteStore) -> None:
+def test_to_after_a_verb_is_a_filler_word(store: Store) -> None:
     plain = names(store, "FIND aws_security_group THAT ALLOWS *")
     assert plain == ["web"] and names(store, "FIND aws_security_group THAT ALLOWS TO *") == plain
     assert names(store, "FIND aws_iam_user THAT !ASSIGNED TO *") == ["bob", "carol", "dave"]
 
 
-def test_relationship_with_filters_the_relationship(store: SqliteStore) -> None:
+def test_relationship_with_filters_the_relationship(store: Store) -> None:
     assert names(store, "FIND aws_security_group THAT ALLOWS WITH ingress = true Internet") == ["web"]
     assert names(store, "FIND aws_security_group THAT ALLOWS AS r WITH fromPort = 443 Internet") == ["web"]
     assert names(store, "FIND aws_security_group THAT ALLOWS WITH fromPort = 80 Internet") == []
@@ -345,7 +342,7 @@ def test_relationship_with_filters_the_relationship(store: SqliteStore) -> None:
         ("u.username >= u.username AND u.username <= u.username", ["alice", "bob", "carol"]),
     ],
 )
-def test_comparisons_between_aliases(store: SqliteStore, condition: str, expected: list[str]) -> None:
+def test_comparisons_between_aliases(store: Store, condition: str, expected: list[str]) -> None:
     text = (
         "FIND aws_iam_user AS u (THAT HAS aws_iam_group)? (THAT TRUSTS << aws_iam_role)? "
         f"THAT ASSIGNED AccessPolicy THAT ALLOWS AS p aws_iam WHERE {condition} RETURN u.username"
@@ -356,7 +353,7 @@ def test_comparisons_between_aliases(store: SqliteStore, condition: str, expecte
 # ------------------------------------------------------------------ optional traversals
 
 
-def test_optional_groups_go_on_from_the_combined_results(store: SqliteStore) -> None:
+def test_optional_groups_go_on_from_the_combined_results(store: Store) -> None:
     # The privilege-escalation shape: each user reaches a policy in its own way, dave in none.
     text = (
         "FIND User (THAT HAS aws_iam_group)? (THAT ASSIGNED aws_iam_role)? (THAT TRUSTS << aws_iam_role)? "
@@ -367,7 +364,7 @@ def test_optional_groups_go_on_from_the_combined_results(store: SqliteStore) -> 
     assert names(store, text.format("'iam:'")) == ["alice", "bob", "carol"]
 
 
-def test_optional_groups_in_every_position(store: SqliteStore) -> None:
+def test_optional_groups_in_every_position(store: Store) -> None:
     # After WITH, trailing (rows keep the unmatched), aliased (the union set), inside a RETURN.
     assert names(
         store, "FIND aws_iam_user WITH mfaEnabled = true (THAT HAS aws_iam_group)? THAT ASSIGNED *"
@@ -397,7 +394,7 @@ def test_optional_groups_in_every_position(store: SqliteStore) -> None:
 # ------------------------------------------------------------------ J1's page of 250 rows
 
 
-def test_a_query_without_limit_returns_j1s_page_of_250(store: SqliteStore) -> None:
+def test_a_query_without_limit_returns_j1s_page_of_250(store: Store) -> None:
     first = run_query(store, "FIND aws_s3_bucket AS b ORDER BY b.name")
     assert (len(first.rows), first.limit, first.skip, first.more) == (250, 250, 0, True)
     second = run_query(store, "FIND aws_s3_bucket AS b ORDER BY b.name SKIP 250")

@@ -14,15 +14,16 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from backends import Backend
 from graph_aws.commands_query import query_command
 from graph_aws.errors import GraphAwsError, J1QLError, J1QLSyntaxError
 from graph_aws.query import run_query
-from graph_aws.store import SqliteStore
+from graph_aws.store import Store
 
 TERMS = 10_000
 
 
-def keys(store: SqliteStore, text: str) -> list[str]:
+def keys(store: Store, text: str) -> list[str]:
     return sorted(row[0]["name"] for row in run_query(store, text).rows)
 
 
@@ -46,7 +47,7 @@ def keys(store: SqliteStore, text: str) -> list[str]:
     ],
     ids=["or-one-property", "shorthand", "shorthand-contains", "or-properties", "where", "and-not", "nots"],
 )
-def test_ten_thousand_terms_are_answered(graph_store: SqliteStore, text: str) -> None:
+def test_ten_thousand_terms_are_answered(graph_store: Store, text: str) -> None:
     assert keys(graph_store, text) == ["alice"]
 
 
@@ -76,14 +77,12 @@ def test_ten_thousand_terms_are_answered(graph_store: SqliteStore, text: str) ->
         ),
     ],
 )
-def test_queries_beyond_what_can_be_answered_say_why(
-    graph_store: SqliteStore, text: str, message: str
-) -> None:
+def test_queries_beyond_what_can_be_answered_say_why(graph_store: Store, text: str, message: str) -> None:
     with pytest.raises(J1QLError, match=message):
         run_query(graph_store, text)
 
 
-def test_avg_and_sum_of_numbers_still_add_up(graph_store: SqliteStore) -> None:
+def test_avg_and_sum_of_numbers_still_add_up(graph_store: Store) -> None:
     rows = run_query(
         graph_store, "FIND aws_iam_user AS u RETURN avg(u.loginCount) AS a, sum(u.loginCount) AS s"
     )
@@ -100,8 +99,10 @@ def test_avg_and_sum_of_numbers_still_add_up(graph_store: SqliteStore) -> None:
         "FIND " + "(" * 5000,
     ],
 )
-def test_the_command_prints_one_error_and_no_traceback(graph_store: SqliteStore, text: str) -> None:
-    result = CliRunner().invoke(query_command, [text, "--db", graph_store.path])
+def test_the_command_prints_one_error_and_no_traceback(
+    module_backend: Backend, graph_store: Store, text: str
+) -> None:
+    result = CliRunner().invoke(query_command, [text, "--db", module_backend.url])
     assert result.exit_code == 1
     assert "Traceback" not in result.output and result.output.startswith("Error: ")
     assert len(result.output.splitlines()) <= 3  # the error, and for syntax the query with a caret
@@ -139,7 +140,7 @@ SEEDS = [
 ]
 
 
-def run_or_explain(store: SqliteStore, text: str) -> None:
+def run_or_explain(store: Store, text: str) -> None:
     """The property: rows, or an error of graph-aws's own (the CLI prints it as one line)."""
     try:
         result = run_query(store, text, params={"p": "alice"})
@@ -154,13 +155,13 @@ def run_or_explain(store: SqliteStore, text: str) -> None:
 
 @FUZZ
 @given(words=st.lists(st.sampled_from(VOCABULARY), min_size=1, max_size=25))
-def test_token_soup_never_crashes(graph_store: SqliteStore, words: list[str]) -> None:
+def test_token_soup_never_crashes(graph_store: Store, words: list[str]) -> None:
     run_or_explain(graph_store, " ".join(words))
 
 
 @FUZZ
 @given(words=st.lists(st.sampled_from(VOCABULARY), max_size=20))
-def test_anything_after_find_never_crashes(graph_store: SqliteStore, words: list[str]) -> None:
+def test_anything_after_find_never_crashes(graph_store: Store, words: list[str]) -> None:
     run_or_explain(graph_store, "FIND aws_iam_user " + " ".join(words))
 
 
@@ -174,7 +175,7 @@ def test_anything_after_find_never_crashes(graph_store: SqliteStore, words: list
     ),
 )
 def test_mutated_queries_never_crash(
-    graph_store: SqliteStore, seed: str, edits: list[tuple[int, int, str]]
+    graph_store: Store, seed: str, edits: list[tuple[int, int, str]]
 ) -> None:
     text = seed
     for at, cut, insert in edits:
@@ -185,5 +186,5 @@ def test_mutated_queries_never_crash(
 
 @FUZZ
 @given(text=st.text(max_size=80))
-def test_arbitrary_text_never_crashes(graph_store: SqliteStore, text: str) -> None:
+def test_arbitrary_text_never_crashes(graph_store: Store, text: str) -> None:
     run_or_explain(graph_store, text)

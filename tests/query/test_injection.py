@@ -6,7 +6,7 @@ import pytest
 
 from graph_aws.errors import J1QLError
 from graph_aws.query import run_query
-from graph_aws.store import SqliteStore
+from graph_aws.store import Store
 
 ATTACKS = [
     "x' OR '1'='1",
@@ -17,12 +17,12 @@ ATTACKS = [
 ]
 
 
-def entity_count(store: SqliteStore) -> int:
+def entity_count(store: Store) -> int:
     return int(store.read("SELECT COUNT(*) FROM entity")[0][0])
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
-def test_strings_are_values_not_sql(graph_store: SqliteStore, attack: str) -> None:
+def test_strings_are_values_not_sql(graph_store: Store, attack: str) -> None:
     before = entity_count(graph_store)
     escaped = attack.replace("\\", "\\\\").replace("'", "\\'")
     assert run_query(graph_store, f"FIND * WITH name = '{escaped}'").rows == []
@@ -45,23 +45,21 @@ def test_strings_are_values_not_sql(graph_store: SqliteStore, attack: str) -> No
         "FIND aws_account WITH name = 'x' -- comment",
     ],
 )
-def test_names_and_structure_outside_the_grammar_are_syntax_errors(
-    graph_store: SqliteStore, text: str
-) -> None:
+def test_names_and_structure_outside_the_grammar_are_syntax_errors(graph_store: Store, text: str) -> None:
     before = entity_count(graph_store)
     with pytest.raises(J1QLError):
         run_query(graph_store, text)
     assert entity_count(graph_store) == before
 
 
-def test_odd_bracketed_names_are_just_property_names(graph_store: SqliteStore) -> None:
+def test_odd_bracketed_names_are_just_property_names(graph_store: Store) -> None:
     # Brackets allow almost anything; it becomes a JSON path parameter that matches nothing.
     for name in ["'; DROP TABLE entity; --", "$.name", "x') OR 1=1 --", "a.b.c", "*"]:
         assert run_query(graph_store, f"FIND aws_account WITH [{name}] = 'mgmt'").rows == []
         assert len(run_query(graph_store, f"FIND aws_account WITH [{name}] = undefined").rows) == 4
 
 
-def test_type_and_verb_names_that_look_like_sql_match_nothing(graph_store: SqliteStore) -> None:
+def test_type_and_verb_names_that_look_like_sql_match_nothing(graph_store: Store) -> None:
     assert run_query(graph_store, "FIND (aws_account|sqlite_master) THAT (HAS|OR) *").rows
     assert run_query(graph_store, "FIND sqlite_master").rows == []
     assert run_query(graph_store, "FIND aws_account THAT UNION *").rows == []
@@ -71,13 +69,13 @@ def test_type_and_verb_names_that_look_like_sql_match_nothing(graph_store: Sqlit
     "search",
     ["alice OR bob", "NEAR(alice bob)", "name:alice", "* OR x", '\\" OR \\"', "alice^", "- NOT alice"],
 )
-def test_full_text_words_are_words_not_fts_syntax(graph_store: SqliteStore, search: str) -> None:
+def test_full_text_words_are_words_not_fts_syntax(graph_store: Store, search: str) -> None:
     # FTS5 has its own query language; each word is bound as a quoted phrase, so none of it applies.
     result = run_query(graph_store, f'FIND "{search}"')
     assert all("alice" in str(row[0]) for row in result.rows)
 
 
-def test_parameters_and_patterns_are_values_not_sql(graph_store: SqliteStore) -> None:
+def test_parameters_and_patterns_are_values_not_sql(graph_store: Store) -> None:
     before = entity_count(graph_store)
     for attack in ATTACKS:
         assert run_query(graph_store, "FIND * WITH name = {{v}}", params={"v": attack}).rows == []

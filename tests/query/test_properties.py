@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +12,7 @@ from hypothesis import strategies as st
 from graph_aws.errors import GraphAwsError, J1QLError
 from graph_aws.model import make_entity
 from graph_aws.query import parse, run_query
-from graph_aws.store import SqliteStore, open_store
+from graph_aws.store import Store
 
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -127,7 +126,7 @@ def queries(draw: st.DrawFn) -> str:
 
 @SETTINGS
 @given(text=queries())
-def test_generated_queries_run_or_fail_with_a_j1ql_error(graph_store: SqliteStore, text: str) -> None:
+def test_generated_queries_run_or_fail_with_a_j1ql_error(graph_store: Store, text: str) -> None:
     try:
         result = run_query(graph_store, text, params={"p": "alice"})
     except J1QLError:
@@ -139,7 +138,7 @@ def test_generated_queries_run_or_fail_with_a_j1ql_error(graph_store: SqliteStor
 
 @SETTINGS
 @given(text=st.text(max_size=60))
-def test_arbitrary_text_is_a_query_or_a_j1ql_error(graph_store: SqliteStore, text: str) -> None:
+def test_arbitrary_text_is_a_query_or_a_j1ql_error(graph_store: Store, text: str) -> None:
     with contextlib.suppress(GraphAwsError):
         run_query(graph_store, "FIND " + text)
 
@@ -153,9 +152,8 @@ def test_arbitrary_text_is_a_query_or_a_j1ql_error(graph_store: SqliteStore, tex
         max_size=20,
     )
 )
-def test_any_string_round_trips_through_a_query(tmp_path_factory: pytest.TempPathFactory, value: str) -> None:
-    path: Path = tmp_path_factory.mktemp("roundtrip") / "g.db"
-    store = open_store(str(path))
+def test_any_string_round_trips_through_a_query(graph_store: Store, value: str) -> None:
+    store = graph_store
     try:
         entity = make_entity(
             key="roundtrip-entity-1",
@@ -173,7 +171,7 @@ def test_any_string_round_trips_through_a_query(tmp_path_factory: pytest.TempPat
             store, f"FIND aws_thing WITH x ^= {quote(value[:2])} AND x $= {quote(value[-2:])}"
         ).rows
     finally:
-        store.close()
+        store.sync_scope("account:1", [], [])
 
 
 def test_parse_is_deterministic_for_generated_queries() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from graph_aws.query import QueryResult, parse, run_query
-from graph_aws.store import SqliteStore
+from graph_aws.store import Store
 
 PACKS = Path(__file__).parents[2] / "node_modules" / "@jupiterone" / "jupiterone-alert-rules" / "rule-packs"
 AWS = re.compile(r"\baws_", re.I)
@@ -28,7 +28,7 @@ def aws_queries() -> list[tuple[str, str]]:
     return found
 
 
-def test_every_aws_query_of_the_published_packs_parses_and_runs(graph_store: SqliteStore) -> None:
+def test_every_aws_query_of_the_published_packs_parses_and_runs(graph_store: Store) -> None:
     queries = aws_queries()
     assert len(queries) == 20  # @jupiterone/jupiterone-alert-rules 0.3.0: its aws-config pack
     failures = []
@@ -43,7 +43,7 @@ def test_every_aws_query_of_the_published_packs_parses_and_runs(graph_store: Sql
     assert failures == []
 
 
-def test_a_published_query_finds_what_it_asks_for(graph_store: SqliteStore) -> None:
+def test_a_published_query_finds_what_it_asks_for(graph_store: Store) -> None:
     # "iam-root-access-key-check": no account records AccountMFAEnabled, and != matches a missing
     # property, so every account that is not a system-mapper one is reported.
     text = next(t for n, t in aws_queries() if "iam-root-access-key-check" in n)

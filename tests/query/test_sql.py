@@ -8,25 +8,25 @@ import pytest
 
 from graph_aws.errors import J1QLError
 from graph_aws.query import run_query, translate
-from graph_aws.store import SqliteStore
+from graph_aws.store import Store
 
 MGMT, DEV, LEGACY, SOLO = (f"arn:aws:iam::{n * 12}:root" for n in "1234")
 
 
-def keys(store: SqliteStore, text: str) -> list[str]:
+def keys(store: Store, text: str) -> list[str]:
     result = run_query(store, text)
     assert result.kind == "entities"
     return sorted(row[0]["_key"] for row in result.rows)
 
 
-def records(store: SqliteStore, text: str) -> list[Any]:
+def records(store: Store, text: str) -> list[Any]:
     return run_query(store, text).records()
 
 
 # ------------------------------------------------------------------ the examples of the reference (§4.2)
 
 
-def test_dashboard_management_accounts(graph_store: SqliteStore) -> None:
+def test_dashboard_management_accounts(graph_store: Store) -> None:
     rows = records(
         graph_store,
         "Find aws_account with master=true as a return a.accountId, a.displayName, a.description, a.email, "
@@ -43,7 +43,7 @@ def test_dashboard_management_accounts(graph_store: SqliteStore) -> None:
     ]
 
 
-def test_members_without_their_own_integration(graph_store: SqliteStore) -> None:
+def test_members_without_their_own_integration(graph_store: Store) -> None:
     text = (
         "Find aws_account with master=true that has aws_account with _source='system-mapper' as a "
         "return count(a) as value"
@@ -51,22 +51,22 @@ def test_members_without_their_own_integration(graph_store: SqliteStore) -> None
     assert records(graph_store, text) == [{"value": 1}]
 
 
-def test_integrated_members(graph_store: SqliteStore) -> None:
+def test_integrated_members(graph_store: Store) -> None:
     text = "Find aws_account with _source!='system-mapper' and master!=true as a return count(a) as value"
     assert records(graph_store, text) == [{"value": 2}]  # dev (master=false) and solo (no master)
 
 
-def test_accounts_not_in_an_organization(graph_store: SqliteStore) -> None:
+def test_accounts_not_in_an_organization(graph_store: Store) -> None:
     text = "FIND aws_account WITH _source != 'system-mapper' THAT !HAS aws_account WITH master = true"
     # dev has the management account; mgmt has only non-master members; solo has no one.
     assert keys(graph_store, text) == [MGMT, SOLO]
 
 
-def test_accounts_without_contact_email(graph_store: SqliteStore) -> None:
+def test_accounts_without_contact_email(graph_store: Store) -> None:
     assert keys(graph_store, "Find aws_account with _source!='system-mapper' and email=undefined") == [SOLO]
 
 
-def test_contact_persons(graph_store: SqliteStore) -> None:
+def test_contact_persons(graph_store: Store) -> None:
     rows = records(
         graph_store,
         "Find aws_account with _source!='system-mapper' as account Return account.name, account.id, "
@@ -77,12 +77,12 @@ def test_contact_persons(graph_store: SqliteStore) -> None:
     assert by_name["mgmt"]["account.owner"] == "platform" and by_name["dev"]["account.owner"] is None
 
 
-def test_root_mfa_and_cloudtrail_queries(graph_store: SqliteStore) -> None:
+def test_root_mfa_and_cloudtrail_queries(graph_store: Store) -> None:
     assert keys(graph_store, "Find aws_account with _source!='system-mapper' and mfaEnabled!=true") == [DEV]
     assert keys(graph_store, "Find aws_account that !HAS aws_cloudtrail") == [DEV, LEGACY, SOLO]
 
 
-def test_cross_account_access_from_the_management_account(graph_store: SqliteStore) -> None:
+def test_cross_account_access_from_the_management_account(graph_store: Store) -> None:
     text = (
         "find aws_account with master=true that HAS aws_iam that HAS (User|AccessRole) as p "
         "(that ASSIGNED aws_iam_role as assigned)? that TRUSTS aws_iam_role "
@@ -95,7 +95,7 @@ def test_cross_account_access_from_the_management_account(graph_store: SqliteSto
     assert keys(graph_store, text.split(" return ")[0]) == [MGMT]
 
 
-def test_cross_account_tree(graph_store: SqliteStore) -> None:
+def test_cross_account_tree(graph_store: Store) -> None:
     text = (
         "Find aws_account that has aws_iam that has aws_iam_role as a that (trusts|assigned) "
         "(Account|AccessRole|User|UserGroup) as b where a.tag.AccountName!=b.tag.AccountName return tree"
@@ -112,13 +112,13 @@ def test_cross_account_tree(graph_store: SqliteStore) -> None:
 # ------------------------------------------------------------------ the surface, one feature at a time
 
 
-def test_find_class_type_any_and_alternatives(graph_store: SqliteStore) -> None:
+def test_find_class_type_any_and_alternatives(graph_store: Store) -> None:
     assert len(keys(graph_store, "FIND Account")) == 4
     assert len(keys(graph_store, "FIND (User|aws_iam_role)")) == 5
     assert len(keys(graph_store, "FIND *")) == 12
 
 
-def test_unknown_type_class_or_property_matches_nothing(graph_store: SqliteStore) -> None:
+def test_unknown_type_class_or_property_matches_nothing(graph_store: Store) -> None:
     assert keys(graph_store, "FIND aws_nothing") == []
     assert keys(graph_store, "FIND Nothing") == []
     assert keys(graph_store, "FIND aws_account WITH noSuchProperty = 'x'") == []
@@ -152,25 +152,25 @@ def test_unknown_type_class_or_property_matches_nothing(graph_store: SqliteStore
         ("name > 5", []),
     ],
 )
-def test_with_filters(graph_store: SqliteStore, condition: str, expected: list[str]) -> None:
+def test_with_filters(graph_store: Store, condition: str, expected: list[str]) -> None:
     rows = records(graph_store, f"FIND aws_iam_user WITH {condition} AS u RETURN u.name ORDER BY u.name")
     assert [r["u.name"] for r in rows] == expected
 
 
-def test_relative_dates(graph_store: SqliteStore) -> None:
+def test_relative_dates(graph_store: Store) -> None:
     # The trail was created in September 2020.
     assert len(keys(graph_store, "FIND aws_cloudtrail WITH createdOn < date.now - 30days")) == 1
     assert keys(graph_store, "FIND aws_cloudtrail WITH createdOn > date.now - 1 year") == []
     assert len(keys(graph_store, "FIND aws_cloudtrail WITH createdOn < date.now + 1day")) == 1
 
 
-def test_traversal_is_bidirectional_unless_an_arrow_fixes_it(graph_store: SqliteStore) -> None:
+def test_traversal_is_bidirectional_unless_an_arrow_fixes_it(graph_store: Store) -> None:
     assert keys(graph_store, "FIND aws_account THAT HAS aws_account") == [MGMT, DEV, LEGACY]
     assert keys(graph_store, "FIND aws_account THAT HAS >> aws_account") == [MGMT]
     assert keys(graph_store, "FIND aws_account THAT HAS << aws_account") == [DEV, LEGACY]
 
 
-def test_verbs_match_without_regard_to_case_and_relates_to_matches_any(graph_store: SqliteStore) -> None:
+def test_verbs_match_without_regard_to_case_and_relates_to_matches_any(graph_store: Store) -> None:
     assert keys(graph_store, "FIND aws_iam_user THAT assigned aws_iam_role") == [
         "arn:aws:iam::111111111111:user/alice"
     ]
@@ -181,7 +181,7 @@ def test_verbs_match_without_regard_to_case_and_relates_to_matches_any(graph_sto
     ]
 
 
-def test_relationship_alias_and_where(graph_store: SqliteStore) -> None:
+def test_relationship_alias_and_where(graph_store: Store) -> None:
     rows = records(
         graph_store,
         "FIND aws_iam_role AS src THAT TRUSTS >> AS t aws_iam_role AS dst "
@@ -190,7 +190,7 @@ def test_relationship_alias_and_where(graph_store: SqliteStore) -> None:
     assert rows == [{"src.name": "admin", "t._class": "TRUSTS", "dst.name": "deploy"}]
 
 
-def test_return_star_order_skip_limit(graph_store: SqliteStore) -> None:
+def test_return_star_order_skip_limit(graph_store: Store) -> None:
     rows = records(graph_store, "FIND aws_account AS a RETURN a.* ORDER BY a.name DESC SKIP 1 LIMIT 2")
     assert [r["a"]["name"] for r in rows] == ["mgmt", "legacy"]
     assert [
@@ -198,7 +198,7 @@ def test_return_star_order_skip_limit(graph_store: SqliteStore) -> None:
     ] == ["dev"]
 
 
-def test_one_row_per_path(graph_store: SqliteStore) -> None:
+def test_one_row_per_path(graph_store: Store) -> None:
     rows = records(
         graph_store,
         "FIND aws_account AS m THAT HAS >> aws_account AS s RETURN m.name, s.name ORDER BY s.name",
@@ -206,7 +206,7 @@ def test_one_row_per_path(graph_store: SqliteStore) -> None:
     assert rows == [{"m.name": "mgmt", "s.name": "dev"}, {"m.name": "mgmt", "s.name": "legacy"}]
 
 
-def test_aggregates_group_by_the_plain_items(graph_store: SqliteStore) -> None:
+def test_aggregates_group_by_the_plain_items(graph_store: Store) -> None:
     rows = records(
         graph_store,
         "FIND aws_iam AS i THAT HAS aws_iam_user AS u RETURN i.name, count(u) AS users, "
@@ -229,7 +229,7 @@ def test_aggregates_group_by_the_plain_items(graph_store: SqliteStore) -> None:
     assert records(graph_store, "FIND aws_nothing AS n RETURN count(n) AS c") == [{"c": 0}]
 
 
-def test_optional_hop_keeps_entities_without_it(graph_store: SqliteStore) -> None:
+def test_optional_hop_keeps_entities_without_it(graph_store: Store) -> None:
     rows = records(
         graph_store,
         "FIND aws_iam_user AS u (THAT ASSIGNED aws_iam_role AS r)? RETURN u.name, r.name ORDER BY u.name",
@@ -247,7 +247,7 @@ def test_optional_hop_keeps_entities_without_it(graph_store: SqliteStore) -> Non
         ("FIND aws_account AS a RETURN a.name ORDER BY nothing", "not a returned column"),
     ],
 )
-def test_queries_that_cannot_be_answered_say_why(graph_store: SqliteStore, text: str, message: str) -> None:
+def test_queries_that_cannot_be_answered_say_why(graph_store: Store, text: str, message: str) -> None:
     with pytest.raises(J1QLError, match=message):
         run_query(graph_store, text)
 

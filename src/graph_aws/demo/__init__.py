@@ -93,6 +93,7 @@ def run_demo(
                     "external_id": DEMO_EXTERNAL_ID,
                     "db": db,
                     "regions": list(DEMO_REGIONS),
+                    "workers": 1,  # moto answers in this process only
                 },
                 None,
             )

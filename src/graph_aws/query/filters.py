@@ -39,7 +39,6 @@ _MERGEABLE = {"=", "~=", "^=", "$="}
 _FLAT = 16  # terms joined flat before the tree is split in halves
 _ENTITY_COLUMNS = {"_type": "type", "_key": "key"}
 _RELATIONSHIP_COLUMNS = {"_type": "type", "_key": "key", "_class": "class"}
-_PLAIN = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 _.:@,=+-")
 
 
 @dataclass
@@ -131,14 +130,18 @@ class FilterCompiler:
             anchor = {"^=": "start", "$=": "end"}.get(op, "")
             pattern = self.param(self.d.regex_pattern(value.pattern, value.ignore_case, anchor))
             return self._exists(
-                table, name, lambda j: f"{self.d.is_text(j)} AND {self.d.regex(f'{j}.value', pattern)}"
+                table,
+                name,
+                lambda j: f"{self.d.is_text(j)} AND {self.d.regex(self.d.element(j, 'text'), pattern)}",
             )
         if isinstance(value, bool):
             if op != "=":
                 return "FALSE"
+            if direct := self.d.direct(table, name, op, value, self.param):
+                return direct
             truth = self.param("true" if value else "false")
             exact = self._exists(table, name, lambda j: self.d.is_boolean(j, truth))
-            return f"({self.d.raw_contains(table, truth)} AND {exact})"
+            return f"({self.d.prefilter(table, op, name, value, self.param)} AND {exact})"
         assert isinstance(value, str | int | float)
         if op in _STRING_OPS and not isinstance(value, str):
             return "FALSE"
@@ -150,10 +153,13 @@ class FilterCompiler:
                 return (
                     f"{binding.sql}.key IN (SELECT key FROM entity_class WHERE class = {self.param(value)})"
                 )
+        if direct := self.d.direct(table, name, op, value, self.param):
+            return direct
         test = self._test(op, self.param(value))
-        is_kind = self.d.is_text if isinstance(value, str) else self.d.is_number
-        exact = self._exists(table, name, lambda j: f"{is_kind(j)} AND {test(f'{j}.value')}")
-        prefilter = self._prefilter(table, op, value)
+        kind = "text" if isinstance(value, str) else "number"
+        is_kind = self.d.is_text if kind == "text" else self.d.is_number
+        exact = self._exists(table, name, lambda j: f"{is_kind(j)} AND {test(self.d.element(j, kind))}")
+        prefilter = self.d.prefilter(table, op, name, value, self.param)
         return f"({prefilter} AND {exact})" if prefilter else exact
 
     def positive_set(self, binding: Binding, name: str, op: str, values: ValueSet) -> str:
@@ -179,7 +185,9 @@ class FilterCompiler:
         listed = self.param(self.d.array(values))
         column = self._column(binding, name) if isinstance(values[0], str) and op == "=" else None
         if column and mode == "any":
-            return f"({column} IN (SELECT value FROM {self.d.list_param(listed, 'v')}))"
+            return (
+                f"({column} IN (SELECT {self.d.element('v', 'text')} FROM {self.d.list_param(listed, 'v')}))"
+            )
         if (
             binding.kind == "entity"
             and name == "_class"
@@ -188,18 +196,21 @@ class FilterCompiler:
             and column is None
             and isinstance(values[0], str)
         ):
-            classes = f"SELECT value FROM {self.d.list_param(listed, 'v')}"
+            classes = f"SELECT {self.d.element('v', 'text')} FROM {self.d.list_param(listed, 'v')}"
             return f"{binding.sql}.key IN (SELECT key FROM entity_class WHERE class IN ({classes}))"
-        is_kind = self.d.is_text if isinstance(values[0], str) else self.d.is_number
+        kind = "text" if isinstance(values[0], str) else "number"
+        is_kind = self.d.is_text if kind == "text" else self.d.is_number
         v = self.fresh("v")
-        test = self._test(op, f"{v}.value")
+        test = self._test(op, self.d.element(v, kind))
         if mode == "any":
             j = self.fresh("j")
             return (
                 f"EXISTS (SELECT 1 FROM {self.d.elements(binding.sql, self.param(self.d.path(name)), j)}, "
-                f"{self.d.list_param(listed, v)} WHERE {is_kind(j)} AND {test(f'{j}.value')})"
+                f"{self.d.list_param(listed, v)} WHERE {is_kind(j)} AND {test(self.d.element(j, kind))})"
             )
-        has_all = self._exists(binding.sql, name, lambda j: f"{is_kind(j)} AND {test(f'{j}.value')}")
+        has_all = self._exists(
+            binding.sql, name, lambda j: f"{is_kind(j)} AND {test(self.d.element(j, kind))}"
+        )
         return f"NOT EXISTS (SELECT 1 FROM {self.d.list_param(listed, v)} WHERE NOT {has_all})"
 
     def _test(self, op: str, needle: str) -> Callable[[str], str]:
@@ -223,17 +234,6 @@ class FilterCompiler:
             return f"{binding.sql}.{columns[name]}"
         return None
 
-    def _prefilter(self, table: str, op: str, value: Any) -> str:
-        """A substring test on the raw JSON text that rules most rows out before any JSON is parsed.
-
-        Only for plain strings, which every JSON writer (the store's is Python's json) emits as they
-        are: an entity whose state is "stopped" has the text "stopped" (quotes included) in its data.
-        """
-        if not isinstance(value, str) or not value or not set(value) <= _PLAIN or op not in _MERGEABLE:
-            return ""
-        needle = f'"{value}"' if op == "=" else value
-        return self.d.raw_contains(table, self.param(needle))
-
     # ------------------------------------------------------------------ alias against alias
 
     def compare_refs(self, item: RefComparison, default: Binding | None) -> str:
@@ -247,14 +247,14 @@ class FilterCompiler:
         a, b = self.fresh("a"), self.fresh("b")
         base, negated = split_op(item.op)
         if base in _STRING_OPS:
-            test = f"{self.d.is_text(a)} AND {self.d.is_text(b)} AND " + self._test(base, f"{b}.value")(
-                f"{a}.value"
-            )
+            test = f"{self.d.is_text(a)} AND {self.d.is_text(b)} AND " + self._test(
+                base, self.d.element(b, "text")
+            )(self.d.element(a, "text"))
         else:
             same = f"{self.d.kind(a)} = {self.d.kind(b)}"
             if base != "=":
                 same += f" AND {self.d.kind(a)} IN ('number', 'text')"
-            test = f"{same} AND {a}.value {base} {b}.value"
+            test = f"{same} AND {self.d.compare_elements(a, b, base)}"
         positive = (
             f"EXISTS (SELECT 1 FROM {self.d.elements(left.sql, left_path, a)}, "
             f"{self.d.elements(right.sql, right_path, b)} WHERE {test})"

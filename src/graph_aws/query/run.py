@@ -113,7 +113,9 @@ def run_query(
     visible = slice(compiled.hidden, compiled.hidden + len(compiled.columns))
     _check(compiled, raw, visible.stop)
     rows = [
-        tuple(_decode(value, how) for value, how in zip(row[visible], compiled.decoders, strict=True))
+        tuple(
+            _decode(dialect, value, how) for value, how in zip(row[visible], compiled.decoders, strict=True)
+        )
         for row in raw
     ]
     return QueryResult(compiled.kind, compiled.columns, rows, None, compiled.skip, compiled.limit, more)
@@ -122,15 +124,15 @@ def run_query(
 def _read(store: ReadableStore, dialect: SqliteDialect, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     """The store's rows; a statement the database refuses is one line naming the limit it hit."""
     try:
-        return store.read(sql, params)
+        return store.read(*dialect.statement(sql, params))
     except dialect.errors as error:
-        message = str(error)
+        message = (str(error).strip().splitlines() or [type(error).__name__])[0]
         if "tables in a join" in message:
             raise J1QLError(
                 f"the query traverses more relationships than the store joins at once ({message}, "
                 "two per hop); split it"
             ) from None
-        if "too many" in message or "too large" in message or "too deep" in message or "at most" in message:
+        if any(limit in message for limit in ("too many", "too large", "too deep", "at most", "stack depth")):
             raise J1QLError(f"the query is too large for the store to run ({message}); split it") from None
         raise J1QLError(f"the store could not run this query: {message}") from None
 
@@ -141,10 +143,10 @@ def _check(compiled: Compiled, raw: list[tuple[Any, ...]], start: int) -> None:
             raise J1QLError(message)
 
 
-def _decode(value: Any, how: str) -> Any:
+def _decode(dialect: SqliteDialect, value: Any, how: str) -> Any:
     if how == "json" and value is not None:
         return json.loads(value)
-    return value
+    return dialect.decode(value)
 
 
 def _load_tree(

@@ -4,7 +4,8 @@ Tables read: entity(key, type, data), entity_class(class, key), relationship(key
 from_key, to_key, data), entity_text (the full-text index). Safety: every value and every property
 path is a bound parameter; the only text this module writes into SQL is its own keywords and its own
 table aliases (e1, r2, ...), so nothing of a query can reach the statement beyond what the grammar
-let through as a value. SQL only SQLite speaks comes from dialect.py; filters from filters.py.
+let through as a value. SQL that differs between SQLite and PostgreSQL comes from dialect.py; filters
+from filters.py.
 
 Shapes of statement, by what the query returns:
   entities   no RETURN: the first FIND's entities, `SELECT e0.data FROM entity e0 WHERE ... AND
@@ -27,6 +28,8 @@ from graph_aws.query.ast import INT64_MAX, Hop, Node, OptionalHops, OrderItem, P
 from graph_aws.query.dialect import SQLITE, SqliteDialect
 from graph_aws.query.filters import Binding, FilterCompiler
 from graph_aws.query.parser import parse
+
+MAX_JOINED = 64  # tables in one join: SQLite's limit, kept on PostgreSQL so that both answer alike
 
 
 @dataclass
@@ -201,6 +204,11 @@ class _Compiler:
                 self.mark_unreachable(rest)
                 conditions.append(f"NOT {self.exists(near, None, rest)}")
                 break
+            if len(joins) + 3 > MAX_JOINED:
+                raise J1QLError(
+                    f"the query traverses more relationships than the store joins at once (at most "
+                    f"{MAX_JOINED} tables in a join, two per hop); split it"
+                )
             rel, ent = self.fresh("r"), self.fresh("e")
             condition, far = self.relationship(rel, step, near)
             joins.append(f"JOIN relationship {rel} ON {condition}")
@@ -316,8 +324,10 @@ class _Compiler:
             else:
                 known = ", ".join(returns) or "none"
                 raise J1QLError(f"ORDER BY {name}: not a returned column (returned: {known})")
-            columns.append(f"{expression} AS o{index}")
-            terms.append(f"o{index}{' DESC' if item.descending else ''}")
+            for part, key in enumerate(self.d.sort_keys(expression)):
+                name = f"o{index}" + (f"_{part}" if part else "")
+                columns.append(f"{key} AS {name}")
+                terms.append(self.d.order_term(name, item.descending))
         return columns, (f" ORDER BY {', '.join(terms)}" if terms else "")
 
     def limit(self) -> str:
@@ -369,7 +379,7 @@ class _Compiler:
         outer: list[str] = []
         checks: list[str] = []
         groups: list[str] = []
-        sortable: dict[str, str] = {}
+        sortable: dict[str, list[str]] = {}
         decoders: list[str] = []
         referenced = [i.alias for i in self.query.returns]
         keys = self.key_columns(referenced) if distinct else ["e0.key"]
@@ -388,7 +398,7 @@ class _Compiler:
                     function = (item.function or "count").upper()
                     if function in ("SUM", "AVG"):
                         # SQLite adds text as 0: a property that is not a number is an error, not 0.0.
-                        number = f"CASE WHEN {self.d.typeof_number(value)} THEN {value} END"
+                        number = f"CASE WHEN {self.d.typeof_number(value)} THEN {self.d.as_number(value)} END"
                         outer.append(f"{function}({number}) AS a{index}")
                         checks.append(
                             f"SUM(CASE WHEN {self.d.typeof_other(value)} THEN 1 ELSE 0 END) AS c{len(checks)}"
@@ -397,28 +407,32 @@ class _Compiler:
                             f"{item.column} adds numbers, but {item.alias}.{item.prop} holds text or lists "
                             "in some rows; filter them out with WITH or WHERE"
                         )
+                    elif function in ("MIN", "MAX"):
+                        outer.append(f"{self.d.min_max(function, value)} AS a{index}")
                     else:
                         outer.append(f"{function}({value}) AS a{index}")
-                sortable[item.column] = f"a{index}"
-                decoders.append("raw")
+                sortable[item.column] = [f"a{index}"]
+                extreme = item.prop is not None and (item.function or "").upper() in ("MIN", "MAX")
+                decoders.append(self.d.min_max_decoder() if extreme else "raw")
                 continue
             if item.kind == "all":
                 inner.append(f"{table}.data AS g{index}")
-                sortable[item.column] = f"g{index}"
+                sortable[item.column] = self.d.sort_keys(f"g{index}")
             else:
                 assert item.prop is not None
                 inner.append(f"{self.property_value(item.alias, item.prop, as_json=True)} AS g{index}")
                 inner.append(f"{self.property_value(item.alias, item.prop, as_json=False)} AS s{index}")
-                sortable[item.column] = f"s{index}"
+                sortable[item.column] = self.d.sort_keys(self.d.grouped_sort(f"g{index}", f"s{index}"))
             outer.append(f"g{index}")
             groups.append(f"g{index}")
             decoders.append("json")
         terms = [
-            f"{self.aggregate_sort(item, sortable)}{' DESC' if item.descending else ''}"
+            self.d.order_term(key, item.descending)
             for item in self.query.order
+            for key in self.aggregate_sort(item, sortable)
         ]
         sub = f"SELECT {'DISTINCT ' if distinct else ''}{', '.join(inner)} {source}"
-        sql = f"SELECT {', '.join(outer + checks)} FROM ({sub})"
+        sql = f"SELECT {', '.join(outer + checks)} FROM ({sub}) AS found"
         if groups:
             sql += f" GROUP BY {', '.join(groups)}"
         if terms:
@@ -430,7 +444,7 @@ class _Compiler:
         )
         return self.finish(compiled)
 
-    def aggregate_sort(self, item: OrderItem, sortable: dict[str, str]) -> str:
+    def aggregate_sort(self, item: OrderItem, sortable: dict[str, list[str]]) -> list[str]:
         """With aggregates, ORDER BY names a returned column, or the alias.prop of a grouped one."""
         column = item.column if item.column is not None else item.ref.alias
         if item.ref.name:

@@ -15,6 +15,7 @@ from graph_aws.model.sources import merge_metadata
 
 ORGANIZATION_SCOPE_PREFIX = "organization:"
 ACCOUNT_SCOPE_PREFIX = "account:"
+RUN_GROUP_PREFIX = "run-group:"  # meta rows: what the lister of a sharded run published (shards.py)
 
 
 def _merge_rank(scope: str, view: dict[str, Any]) -> tuple[int, int, str]:
@@ -170,6 +171,10 @@ class Store(Protocol):
     def latest_account_outcomes(self) -> dict[str, AccountOutcome]: ...
 
     def last_ingested_at(self) -> dict[str, int]: ...
+
+    def publish_run_group(self, name: str, document: str) -> None: ...
+
+    def run_group(self, name: str) -> str | None: ...
 
     def schema_version(self) -> int: ...
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
-from psycopg.types.string import TextLoader
+from psycopg.types.string import StrDumper, TextLoader
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from graph_aws.errors import StoreError
@@ -32,6 +32,7 @@ from graph_aws.store import schema
 from graph_aws.store.base import (
     API_KEY_COLUMNS,
     JOB_COLUMNS,
+    RUN_GROUP_PREFIX,
     AccountOutcome,
     ApiKeyRecord,
     JobRecord,
@@ -40,7 +41,7 @@ from graph_aws.store.base import (
     job_from_row,
 )
 from graph_aws.store.process import RunOwner, this_process
-from graph_aws.store.search import search_text
+from graph_aws.store.search import search_text, search_vector
 from graph_aws.store.sync import (
     ENTITIES,
     RELATIONSHIPS,
@@ -183,9 +184,11 @@ class _Transaction:
                 "INSERT INTO entity_class(class, key) SELECT * FROM unnest(%s::text[], %s::text[])",
                 ([c for c, _ in pairs], [k for _, k in pairs]),
             )
+            texts = [search_text(o) for o in present.values()]
             self.db.execute(
-                "INSERT INTO entity_text(key, text) SELECT * FROM unnest(%s::text[], %s::text[])",
-                (list(present), [search_text(o) for o in present.values()]),
+                "INSERT INTO entity_text(key, text, words) "
+                "SELECT k, t, w::tsvector FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(k, t, w)",
+                (list(present), texts, [search_vector(text) for text in texts]),
             )
         else:
             rows = [merged_relationship_columns(obj) for obj in present.values()]
@@ -392,6 +395,8 @@ class PostgresStore:
         with self._pool.connection() as db, db.cursor() as cursor:
             for name in ("json", "jsonb"):
                 cursor.adapters.register_loader(name, TextLoader)
+            # Strings are text, not psycopg's default "unknown": a parameter used twice has one type.
+            cursor.adapters.register_dumper(str, StrDumper)
             bound = params if isinstance(params, Mapping) else (tuple(params) or None)
             cursor.execute(sql, bound)
             return cursor.fetchall() if cursor.description else []
@@ -411,6 +416,20 @@ class PostgresStore:
                 (row[0], owner.host, owner.pid, owner.started),
             )
         return int(row[0])
+
+    def publish_run_group(self, name: str, document: str) -> None:
+        """What the lister of a sharded run publishes for the others (shards.py), replacing the last."""
+        with self._pool.connection() as db:
+            db.execute(
+                "INSERT INTO meta(name, value) VALUES (%s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (RUN_GROUP_PREFIX + name, document),
+            )
+
+    def run_group(self, name: str) -> str | None:
+        with self._pool.connection() as db:
+            row = db.execute("SELECT value FROM meta WHERE name = %s", (RUN_GROUP_PREFIX + name,)).fetchone()
+        return row[0] if row else None
 
     def abandon_dead_runs(self) -> list[int]:
         """Mark `abandoned` every run left open by a process of this machine that no longer runs

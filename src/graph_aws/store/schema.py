@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph_aws.errors import StoreError
-from graph_aws.store.search import search_text
+from graph_aws.store.search import search_text, search_vector
 from graph_aws.store.sync import digest, dump
 
 Step = str | Callable[[Any], None]  # SQL statements, or a function of the backend's connection
@@ -209,6 +209,28 @@ def _postgresql_search(db: Any) -> None:
             )
 
 
+def _sqlite_search_tokens(db: Any) -> None:
+    """SQLite's index already cuts text into the tokens migration 5 gives PostgreSQL."""
+
+
+def _postgresql_search_tokens(db: Any) -> None:
+    """The tsvector of SQLite's tokens (search.search_vector) instead of to_tsvector('simple'), which
+    splits on underscores and reads hosts and paths as tokens of their own: one search rule on both."""
+    db.execute("DROP INDEX entity_text_words")
+    db.execute("ALTER TABLE entity_text DROP COLUMN words")
+    db.execute("ALTER TABLE entity_text ADD COLUMN words TSVECTOR")
+    with db.cursor("refill_entity_text") as rows, db.cursor() as update:  # server-side: streamed
+        rows.execute("SELECT key, text FROM entity_text")
+        while batch := rows.fetchmany(5000):
+            update.execute(
+                "UPDATE entity_text t SET words = u.w::tsvector "
+                "FROM unnest(%s::text[], %s::text[]) AS u(k, w) WHERE t.key = u.k",
+                ([key for key, _ in batch], [search_vector(text) for _, text in batch]),
+            )
+    db.execute("ALTER TABLE entity_text ALTER COLUMN words SET NOT NULL")
+    db.execute("CREATE INDEX entity_text_words ON entity_text USING GIN (words)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "the graph, its scopes and the run history", SQLITE_1, POSTGRESQL_1),
     Migration(
@@ -227,6 +249,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "host TEXT NOT NULL, pid INTEGER NOT NULL, started TEXT)",
     ),
     Migration(5, "serve's API keys: each one's name and the SHA-256 of its secret", SQLITE_5, POSTGRESQL_5),
+    Migration(
+        6,
+        "PostgreSQL's full-text index holds SQLite's tokens",
+        _sqlite_search_tokens,
+        _postgresql_search_tokens,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 

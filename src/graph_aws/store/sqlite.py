@@ -34,6 +34,7 @@ from graph_aws.store import schema
 from graph_aws.store.base import (
     API_KEY_COLUMNS,
     JOB_COLUMNS,
+    RUN_GROUP_PREFIX,
     AccountOutcome,
     ApiKeyRecord,
     JobRecord,
@@ -217,6 +218,13 @@ class SqliteStore:
     def set_meta(self, name: str, value: str) -> None:
         with self._lock, self._errors():
             self._db.execute("INSERT OR REPLACE INTO meta(name, value) VALUES (?, ?)", (name, value))
+
+    def publish_run_group(self, name: str, document: str) -> None:
+        """What the lister of a sharded run publishes for the others (shards.py), replacing the last."""
+        self.set_meta(RUN_GROUP_PREFIX + name, document)
+
+    def run_group(self, name: str) -> str | None:
+        return self.get_meta(RUN_GROUP_PREFIX + name)
 
     def _enable_wal(self) -> None:
         """WAL mode, which the file keeps. Switching a new file needs it to itself: openers of one
