@@ -57,8 +57,8 @@ RULES: tuple[Rule, ...] = (
         "1.4",
         "critical",
         "The root user has no access keys or signing certificates",
-        f"FIND aws_account WITH {OUTSIDE_MAPPER} AND "
-        "(accountAccessKeysPresent > 0 OR accountSigningCertificatesPresent > 0)",
+        f"FIND aws_account WITH {OUTSIDE_MAPPER} AND (accountAccessKeysPresent > 0 "
+        "OR accountSigningCertificatesPresent > 0 OR rootUserAccessKeyEnabled = true)",
         "aws_account",
         collected_when="FIND aws_account WITH accountAccessKeysPresent != undefined",
     ),
@@ -72,6 +72,18 @@ RULES: tuple[Rule, ...] = (
         f"FIND aws_account WITH {OUTSIDE_MAPPER} AND mfaEnabled = false",
         "aws_account",
         collected_when="FIND aws_account WITH mfaEnabled != undefined",
+    ),
+    _rule(
+        "cis-root-recent-use",
+        "was-the-root-account-user-recently-used-to-log-in-or-access?",
+        "1.7",
+        "high",
+        "The root user was not used in the last 7 days",
+        f"FIND aws_account WITH {OUTSIDE_MAPPER} AND "
+        "(rootUserPasswordLastUsed > date.now - 7days OR rootUserAccessKeyLastUsed > date.now - 7days)",
+        "aws_account",
+        collected_when="FIND aws_account WITH rootUserAccessKeyEnabled != undefined",
+        note="No account has its root user's row of the credential report: the report was not read.",
     ),
     _rule(
         "cis-password-length",
@@ -101,6 +113,47 @@ RULES: tuple[Rule, ...] = (
         "FIND aws_iam_user WITH passwordEnabled = true AND mfaEnabled != true",
         "aws_iam_user",
         collected_when="FIND aws_iam_user WITH mfaEnabled != undefined",
+    ),
+    _rule(
+        "cis-access-key-never-used",
+        "which-iam-users-have-access-key-enabled-but-never-used?",
+        "1.11",
+        "low",
+        "IAM users' access keys have been used",
+        "FIND aws_iam_user WITH accessKeyEnabled = true AND accessKeyLastUsed = undefined",
+        "aws_iam_user",
+    ),
+    _rule(
+        "cis-access-key-unused-45-days",
+        "are-there-active-iam-user-access-keys-unused-for-more-than-45-days?",
+        "1.12",
+        "medium",
+        "Active access keys of users older than 45 days were used in the last 45 days",
+        "FIND aws_iam_user WITH createdOn < date.now - 45days THAT HAS aws_iam_access_key "
+        "WITH active = true AND (lastUsedOn < date.now - 45days OR lastUsedOn = undefined)",
+        "aws_iam_user",
+        "aws_iam_access_key",
+    ),
+    _rule(
+        "cis-console-unused-90-days",
+        "which-iam-user-has-not-logged-in-to-the-console-in-more-than-90-days?",
+        "1.12",
+        "medium",
+        "IAM users older than 90 days with a console password signed in in the last 90 days",
+        "FIND aws_iam_user WITH createdOn < date.now - 90days AND passwordEnabled = true "
+        "AND (passwordLastUsed < date.now - 90days OR passwordLastUsed = undefined)",
+        "aws_iam_user",
+    ),
+    _rule(
+        "cis-user-unused-90-days",
+        "which-iam-user-account-has-not-been-accessed-in-90-days?",
+        "1.12",
+        "low",
+        "IAM users older than 90 days used a password or an access key in the last 90 days",
+        "FIND aws_iam_user WITH createdOn < date.now - 90days "
+        "AND (passwordLastUsed < date.now - 90days OR passwordLastUsed = undefined) "
+        "AND (accessKeyLastUsed < date.now - 90days OR accessKeyLastUsed = undefined)",
+        "aws_iam_user",
     ),
     _rule(
         "cis-access-key-age",

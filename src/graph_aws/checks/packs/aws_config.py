@@ -50,8 +50,10 @@ RULES: tuple[Rule, ...] = (
         "iam-root-access-key-check",
         "critical",
         "The root user has no access keys",
-        # JupiterOne reads rootUserAccessKeyEnabled; the account summary gives the count.
-        "FIND aws_account WITH _source != 'system-mapper' AND accountAccessKeysPresent > 0",
+        # JupiterOne reads rootUserAccessKeyEnabled (`!= false`), which the credential report gives
+        # when it has the root user's row; the account summary's count is there in any case.
+        "FIND aws_account WITH _source != 'system-mapper' "
+        "AND (accountAccessKeysPresent > 0 OR rootUserAccessKeyEnabled = true)",
         "aws_account",
         collected_when="FIND aws_account WITH accountAccessKeysPresent != undefined",
     ),
