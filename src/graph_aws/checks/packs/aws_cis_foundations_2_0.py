@@ -156,6 +156,18 @@ RULES: tuple[Rule, ...] = (
         "aws_iam_user",
     ),
     _rule(
+        "cis-one-active-key",
+        "which-iam-users-have-more-than-one-active-access-key?",
+        "1.13",
+        "low",
+        "IAM users have at most one active access key",
+        # JupiterOne's query counts each user's active keys; the user carries the count.
+        "FIND aws_iam_user WITH activeAccessKeyCount > 1",
+        "aws_iam_user",
+        query="queryINFO",
+        collected_when="FIND aws_iam_user WITH activeAccessKeyCount != undefined",
+    ),
+    _rule(
         "cis-access-key-age",
         "which-iam-user-access-keys-are-older-than-90-days?",
         "1.14",

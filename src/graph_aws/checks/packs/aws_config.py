@@ -16,6 +16,23 @@ PACK = "aws-config"
 
 ANY_IAM_POLICY = "(aws_iam_policy|aws_iam_user_policy|aws_iam_group_policy|aws_iam_role_policy)"
 RDS = "(aws_db_instance|aws_rds_cluster)"
+# AWS's predefined policies for classic load balancers, as JupiterOne's two ELB policy rules list them.
+_PREDEFINED_SSL_POLICY_NAMES = (
+    "ELBSecurityPolicy-2016-08",
+    "ELBSecurityPolicy-TLS-1-1-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-2015-05",
+    "ELBSecurityPolicy-2015-03",
+    "ELBSecurityPolicy-2015-02",
+    "ELBSecurityPolicy-2014-10",
+    "ELBSecurityPolicy-2014-01",
+    "ELBSecurityPolicy-2011-08",
+    "ELBSample-ELBDefaultNegotiationPolicy",
+    "ELBSample-ELBDefaultCipherPolicy",
+    "ELBSample-OpenSSLDefaultNegotiationPolicy",
+    "ELBSample-OpenSSLDefaultCipherPolicy",
+)
+PREDEFINED_SSL_POLICIES = "(" + " OR ".join(f"'{name}'" for name in _PREDEFINED_SSL_POLICY_NAMES) + ")"
 
 
 def _rule(name: str, severity: str, title: str, j1ql: str, *types: str, **more: Any) -> Rule:
@@ -212,6 +229,13 @@ RULES: tuple[Rule, ...] = (
         "aws_instance",
     ),
     _rule(
+        "ec2-stopped-instance",
+        "medium",
+        "No EC2 instance has been stopped for more than 30 days",
+        "FIND aws_instance WITH state = 'stopped' AND stateChangedOn < date.now - 30days",
+        "aws_instance",
+    ),
+    _rule(
         "desired-instance-tenancy",
         "info",
         "EC2 instances on shared tenancy",
@@ -300,8 +324,9 @@ RULES: tuple[Rule, ...] = (
         "VPCs have flow logs",
         "FIND aws_vpc THAT !LOGS *",
         "aws_vpc",
-        collected_when="FIND aws_vpc WITH flowLogsEnabled != undefined",
-        note="Judged only once flow logs are collected (the VPC's flowLogsEnabled is written).",
+        # Flow logs are relationships only: with none anywhere, the step may not have run.
+        collected_when="FIND aws_vpc THAT LOGS *",
+        note="No VPC LOGS anywhere in the store: flow logs were not collected (or none exist at all).",
     ),
     _rule(
         "ec2-ebs-encryption-by-default",
@@ -558,6 +583,19 @@ RULES: tuple[Rule, ...] = (
         "FIND aws_elb WITH category = 'classic' THAT HAS aws_lb_listener WITH protocol != ('HTTPS' OR 'SSL')",
         "aws_elb",
         "aws_lb_listener",
+    ),
+    # Inventories, as in JupiterOne's pack (info): classic listeners on a custom or a predefined policy.
+    *(
+        _rule(
+            f"elb-{kind}-security-policy-ssl-check",
+            "info",
+            f"Classic load balancers whose HTTPS listeners use a {kind} security policy",
+            "FIND aws_elb WITH category = 'classic' THAT HAS aws_lb_listener "
+            f"WITH protocol = 'HTTPS' AND sslPolicy {op} {PREDEFINED_SSL_POLICIES}",
+            "aws_elb",
+            "aws_lb_listener",
+        )
+        for kind, op in (("custom", "!="), ("predefined", "="))
     ),
     _rule(
         "cloudwatch-alarm-action-check",
