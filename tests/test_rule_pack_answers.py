@@ -81,6 +81,20 @@ NOT_ROTATED, ROTATED = of("aws_kms_key", description="not rotated"), of("aws_kms
 NON_COMPLIANT_RULE = of("aws_config_rule", complianceState="NON_COMPLIANT")
 UNEVALUATED = of("aws_config_rule", name=UNEVALUATED_RULE)
 INGESTED_ACCOUNT = of("aws_account", _source="integration-managed", mfaEnabled=False)
+MANAGEMENT_ID = "123456789012"  # moto's organization is created from this account
+# The management account's single-region trail: found as the trail itself (one aws_cloudtrail per
+# trail) or as the account's CloudTrail service (one per account, the trails on its LOGS edges).
+BAD_TRAIL = of("aws_cloudtrail", accountId=MANAGEMENT_ID, name=lambda name: name != "account-audit")
+
+
+def GOOD_TRAIL(entity: Entity) -> bool:  # noqa: N802 - a matcher, named like the others
+    trail_or_service = entity["_type"] == "aws_cloudtrail"
+    return trail_or_service and (
+        entity.get("name") == "account-audit" or entity.get("accountId") != MANAGEMENT_ID
+    )
+
+
+TRAIL_BUCKET = bucket("graph-aws-trail-")
 DEFAULT_SUBNET = of("aws_subnet", defaultForAz=True)
 DEMO_SUBNET = of("aws_subnet", cidrBlock="10.1.1.0/24")
 
@@ -111,6 +125,9 @@ OURS: dict[str, tuple[Matches, Matches]] = {
     "cis-sg-ipv6-admin-ports": (OPEN_GROUP_, WEB_GROUP),
     "cis-default-sg-egress": (DEFAULT_GROUP, APP_GROUP),
     "cis-imdsv2": (FIRST_REGION_INSTANCE, LAST_REGION_INSTANCE),
+    "cis-cloudtrail-global-events": (BAD_TRAIL, GOOD_TRAIL),
+    "cis-cloudtrail-bucket-logging": (TRAIL_BUCKET, DATA_BUCKET),
+    "cis-cloudtrail-bucket-encrypted": (TRAIL_BUCKET, DATA_BUCKET),
     # aws-config
     "root-account-mfa-enabled": (INGESTED_ACCOUNT, NONE),
     "iam-user-mfa-enabled": (CONSOLE_WITHOUT_MFA, CONSOLE_WITH_MFA),
@@ -156,6 +173,8 @@ OURS: dict[str, tuple[Matches, Matches]] = {
     "s3-default-encryption-kms": (OPEN_BUCKET, DATA_BUCKET),
     "s3-bucket-ssl-requests-only": (OPEN_BUCKET, DATA_BUCKET),
     "s3-bucket-versioning-enabled": (OPEN_BUCKET, NONE),
+    "multi-region-cloudtrail-enabled": (BAD_TRAIL, GOOD_TRAIL),
+    "cloud-trail-log-file-validation-enabled": (BAD_TRAIL, GOOD_TRAIL),
 }
 
 # JupiterOne's queries of the published aws-config pack (npm 0.3.0), by rule name. Left out:

@@ -13,8 +13,9 @@ Per account, in the first region unless said otherwise:
 - Lambda: `graph-aws-legacy`, outside any VPC, on Node.js 6.10 (first region) and 8.10 (last).
 - RDS: `graph-aws-legacy-db`, a PostgreSQL instance, unencrypted, publicly accessible behind
   `admin-open`, without backups, deletion protection or minor-version upgrades.
-- CloudTrail, in accounts whose id is even: a single-region trail without global events or log file
-  validation (the multi-region, validated trail of the CloudTrail seed is the compliant twin).
+- CloudTrail, in the management account only: a single-region trail without global events or log
+  file validation (the multi-region, validated trail of the CloudTrail seed, and the members, which
+  have only that one, are the compliant twins).
 - IAM: the read-only auditor gets a console password and no MFA.
 - AWS Config: a second rule, not evaluated (INSUFFICIENT_DATA), beside the non-compliant one.
 """
@@ -43,8 +44,12 @@ def open_bucket_name(account_id: str) -> str:
     return f"graph-aws-open-{account_id}"
 
 
-def has_single_region_trail(account_id: str) -> bool:
-    return int(account_id) % 2 == 0
+def _is_management_account(client: ClientFactory, account_id: str) -> bool:
+    try:
+        organization = client("organizations", "us-east-1").describe_organization()["Organization"]
+    except Exception:  # no organization: a lone account is its own management account
+        return True
+    return bool(organization.get("MasterAccountId") in (None, account_id))
 
 
 def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
@@ -55,7 +60,7 @@ def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
     _volumes_and_metadata(client, first, last)
     _legacy_functions(client, account_id, regions)
     _legacy_database(client("rds", first), group)
-    if has_single_region_trail(account_id):
+    if _is_management_account(client, account_id):
         trails = client("cloudtrail", first)
         bucket = trails.describe_trails()["trailList"][0]["S3BucketName"]
         trails.create_trail(
