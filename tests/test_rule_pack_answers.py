@@ -18,7 +18,14 @@ import pytest
 from graph_aws.checks import FAILED, run_check
 from graph_aws.checks.packs import PACKS
 from graph_aws.demo.seeds.iam import privilege_escalation as people
-from graph_aws.demo.seeds.violations import LEGACY_DB, LEGACY_FUNCTION, OPEN_GROUP, UNEVALUATED_RULE
+from graph_aws.demo.seeds.violations import (
+    ATTACHED_VOLUME,
+    DEMO_INSTANCE,
+    LEGACY_DB,
+    LEGACY_FUNCTION,
+    OPEN_GROUP,
+    UNEVALUATED_RULE,
+)
 from graph_aws.query import run_query
 from graph_aws.store import SqliteStore
 
@@ -59,13 +66,16 @@ LEGACY_LAMBDA, DEMO_LAMBDA = (
 WEB_GROUP, APP_GROUP = of("aws_security_group", name="web"), of("aws_security_group", name="app")
 OPEN_GROUP_ = of("aws_security_group", name=OPEN_GROUP)
 DEFAULT_GROUP = of("aws_security_group", name="default")
-FIRST_REGION_INSTANCE = of("aws_instance", region="us-east-1")
-LAST_REGION_INSTANCE = of("aws_instance", region="eu-west-1")
+FIRST_REGION_INSTANCE = of("aws_instance", name=DEMO_INSTANCE, region="us-east-1")
+LAST_REGION_INSTANCE = of("aws_instance", name=DEMO_INSTANCE, region="eu-west-1")
 UNENCRYPTED_VOLUME, ENCRYPTED_VOLUME = (
     of("aws_ebs_volume", encrypted=False),
     of("aws_ebs_volume", encrypted=True),
 )
-UNATTACHED_VOLUME = of("aws_ebs_volume", encrypted=False, region="eu-west-1")
+UNATTACHED_VOLUME, ATTACHED_VOLUME_ = (
+    of("aws_ebs_volume", attached=False),
+    of("aws_ebs_volume", name=ATTACHED_VOLUME),
+)
 CONSOLE_WITHOUT_MFA = of("aws_iam_user", name=people.READ_ONLY)
 CONSOLE_WITH_MFA = of("aws_iam_user", passwordEnabled=True, mfaEnabled=True)
 OWN_POLICIES, GROUP_POLICIES = (
@@ -141,7 +151,7 @@ OURS: dict[str, tuple[Matches, Matches]] = {
     "acm-certificate-expiration-check": (EXPIRES_THIS_MONTH, EXPIRES_NEXT_YEAR),
     "cmk-backing-key-rotation-enabled": (NOT_ROTATED, ROTATED),
     "config-rule-noncompliant": (NON_COMPLIANT_RULE, UNEVALUATED),
-    "ec2-volume-inuse-check": (UNATTACHED_VOLUME, ENCRYPTED_VOLUME),
+    "ec2-volume-inuse-check": (UNATTACHED_VOLUME, ATTACHED_VOLUME_),
     "ec2-encrypted-volumes": (FIRST_REGION_INSTANCE, LAST_REGION_INSTANCE),
     "ec2-imdsv2-optional": (FIRST_REGION_INSTANCE, LAST_REGION_INSTANCE),
     "ec2-restricted-ssh": (WEB_GROUP, APP_GROUP),

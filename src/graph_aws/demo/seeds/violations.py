@@ -7,9 +7,9 @@ Per account, in the first region unless said otherwise:
   expired certificate); the year-long one of the ACM seed is the compliant twin.
 - S3: `graph-aws-open-<account>`, whose ACL gives everyone read, write and read-ACL, AWS's
   authenticated users full control, and whose policy lets anyone read it.
-- EC2: a security group `admin-open` with RDP from 0.0.0.0/0 and SSH from ::/0; the unencrypted volume
-  of the EC2 seed attached to the instance (the one of the last region stays unattached); the
-  last region's instance requires IMDSv2 (the first region's keeps it optional).
+- EC2: a security group `admin-open` with RDP from 0.0.0.0/0 and SSH from ::/0; an unencrypted
+  volume `unencrypted-data` attached to the first region's `web-1` instance; the last region's
+  `web-1` requires IMDSv2 (the first region's keeps it optional).
 - Lambda: `graph-aws-legacy`, outside any VPC, on Node.js 6.10 (first region) and 8.10 (last).
 - RDS: `graph-aws-legacy-db`, a PostgreSQL instance, unencrypted, publicly accessible behind
   `admin-open`, without backups, deletion protection or minor-version upgrades.
@@ -36,6 +36,8 @@ AUTHENTICATED_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers
 OPEN_GROUP = "admin-open"
 LEGACY_FUNCTION = "graph-aws-legacy"
 LEGACY_DB = "graph-aws-legacy-db"
+DEMO_INSTANCE = "web-1"  # the EC2 seed's instance, one per region
+ATTACHED_VOLUME = "unencrypted-data"
 SINGLE_REGION_TRAIL = "single-region"
 UNEVALUATED_RULE = "s3-bucket-public-read-prohibited"
 
@@ -122,7 +124,11 @@ def _admin_open_group(ec2: Any) -> str:
 def _volumes_and_metadata(client: ClientFactory, first: str, last: str) -> None:
     ec2 = client("ec2", first)
     instance = _demo_instance(ec2)
-    volume = ec2.describe_volumes(Filters=[{"Name": "status", "Values": ["available"]}])["Volumes"][0]
+    volume = ec2.create_volume(
+        AvailabilityZone=instance["Placement"]["AvailabilityZone"],
+        Size=1,
+        TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": ATTACHED_VOLUME}]}],
+    )
     ec2.attach_volume(VolumeId=volume["VolumeId"], InstanceId=instance["InstanceId"], Device="/dev/sdf")
     if last != first:
         ec2 = client("ec2", last)
@@ -132,7 +138,7 @@ def _volumes_and_metadata(client: ClientFactory, first: str, last: str) -> None:
 
 
 def _demo_instance(ec2: Any) -> dict[str, Any]:
-    found = ec2.describe_instances(Filters=[{"Name": "tag:Name", "Values": ["web-1"]}])["Reservations"]
+    found = ec2.describe_instances(Filters=[{"Name": "tag:Name", "Values": [DEMO_INSTANCE]}])["Reservations"]
     return dict(found[0]["Instances"][0])
 
 
