@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from graph_aws.checks.packs import aws_cis_foundations_2_0, aws_config
+from graph_aws.checks.packs import aws_cis_foundations_2_0, aws_config, aws_config_services
 from graph_aws.checks.rules import RULES, Rule
 from graph_aws.errors import ConfigError
 
@@ -18,7 +18,7 @@ DEFAULT_PACK = "graph-aws"
 PACKS: dict[str, tuple[Rule, ...]] = {
     DEFAULT_PACK: RULES,
     aws_cis_foundations_2_0.PACK: aws_cis_foundations_2_0.RULES,
-    aws_config.PACK: aws_config.RULES,
+    aws_config.PACK: aws_config.RULES + aws_config_services.RULES,
 }
 
 DESCRIPTIONS = {
