@@ -91,21 +91,17 @@ NOT_ROTATED, ROTATED = of("aws_kms_key", description="not rotated"), of("aws_kms
 NON_COMPLIANT_RULE = of("aws_config_rule", complianceState="NON_COMPLIANT")
 UNEVALUATED = of("aws_config_rule", name=UNEVALUATED_RULE)
 INGESTED_ACCOUNT = of("aws_account", _source="integration-managed", mfaEnabled=False)
-MANAGEMENT_ID = "123456789012"  # moto's organization is created from this account
-# The management account's single-region trail: found as the trail itself (one aws_cloudtrail per
-# trail) or as the account's CloudTrail service (one per account, the trails on its LOGS edges).
-BAD_TRAIL = of("aws_cloudtrail", accountId=MANAGEMENT_ID, name=lambda name: name != "account-audit")
-
-
-def GOOD_TRAIL(entity: Entity) -> bool:  # noqa: N802 - a matcher, named like the others
-    trail_or_service = entity["_type"] == "aws_cloudtrail"
-    return trail_or_service and (
-        entity.get("name") == "account-audit" or entity.get("accountId") != MANAGEMENT_ID
-    )
-
-
+# Every account's CloudTrail service: the CloudTrail seed gives each a single-region trail in its last
+# region, without log file validation, beside the multi-region one.
+CLOUDTRAIL = of("aws_cloudtrail")
 TRAIL_BUCKET = bucket("graph-aws-trail-")
 DEFAULT_SUBNET = of("aws_subnet", defaultForAz=True)
+LEGACY_EXPORT = of("aws_db_snapshot", name="graph-aws-demo-legacy-export")
+BEFORE_UPGRADE = of("aws_db_cluster_snapshot", name="graph-aws-demo-before-upgrade")
+SESSIONS_TABLE = of("aws_dynamodb_table", name="graph-aws-demo-sessions")
+ORDERS_TABLE = of("aws_dynamodb_table", name="graph-aws-demo-orders")
+ADMIN_ALB, APP_ALB = of("aws_alb", name="graph-aws-demo-admin"), of("aws_alb", name="graph-aws-demo-app")
+NET_LB, CLASSIC_LB = of("aws_nlb", name="graph-aws-demo-net"), of("aws_elb", name="graph-aws-demo-classic")
 DEMO_SUBNET = of("aws_subnet", cidrBlock="10.1.1.0/24")
 
 NONE: Matches = lambda entity: False  # noqa: E731 - no compliant twin is seeded
@@ -135,7 +131,7 @@ OURS: dict[str, tuple[Matches, Matches]] = {
     "cis-sg-ipv6-admin-ports": (OPEN_GROUP_, WEB_GROUP),
     "cis-default-sg-egress": (DEFAULT_GROUP, APP_GROUP),
     "cis-imdsv2": (FIRST_REGION_INSTANCE, LAST_REGION_INSTANCE),
-    "cis-cloudtrail-global-events": (BAD_TRAIL, GOOD_TRAIL),
+    "cis-cloudtrail-global-events": (CLOUDTRAIL, NONE),
     "cis-cloudtrail-bucket-logging": (TRAIL_BUCKET, DATA_BUCKET),
     "cis-cloudtrail-bucket-encrypted": (TRAIL_BUCKET, DATA_BUCKET),
     # aws-config
@@ -183,8 +179,57 @@ OURS: dict[str, tuple[Matches, Matches]] = {
     "s3-default-encryption-kms": (OPEN_BUCKET, DATA_BUCKET),
     "s3-bucket-ssl-requests-only": (OPEN_BUCKET, DATA_BUCKET),
     "s3-bucket-versioning-enabled": (OPEN_BUCKET, NONE),
-    "multi-region-cloudtrail-enabled": (BAD_TRAIL, GOOD_TRAIL),
-    "cloud-trail-log-file-validation-enabled": (BAD_TRAIL, GOOD_TRAIL),
+    "multi-region-cloudtrail-enabled": (CLOUDTRAIL, NONE),
+    "cloud-trail-log-file-validation-enabled": (CLOUDTRAIL, NONE),
+    # The seeds of the services added since (their modules say what each plants).
+    "cis-efs-encrypted": (
+        of("aws_efs_file_system", name="graph-aws-demo-scratch"),
+        of("aws_efs_file_system", name="graph-aws-demo-shared"),
+    ),
+    "cis-nacl-admin-ports": (of("aws_network_acl", default=True), of("aws_network_acl", default=False)),
+    "vpc-flow-logs-enabled": (of("aws_vpc", isDefault=True, region="eu-west-1"), of("aws_vpc", name="demo")),
+    "ec2-ebs-encryption-by-default": (
+        of("aws_ec2_settings", region="eu-west-1"),
+        of("aws_ec2_settings", region="us-east-1"),
+    ),
+    "rds-snapshots-public-prohibited": (LEGACY_EXPORT, BEFORE_UPGRADE),
+    "rds-snapshot-encrypted": (LEGACY_EXPORT, BEFORE_UPGRADE),
+    "dynamodb-pitr-enabled": (SESSIONS_TABLE, ORDERS_TABLE),
+    "dynamodb-tables-kms-encrypted": (SESSIONS_TABLE, ORDERS_TABLE),
+    "dynamodb-table-encryption-enabled": (SESSIONS_TABLE, ORDERS_TABLE),
+    "alb-http-drop-invalid-header-enabled": (ADMIN_ALB, APP_ALB),
+    "alb-http-to-https-redirection-check": (APP_ALB, ADMIN_ALB),
+    "elbv2-acm-certificate-required": (ADMIN_ALB, APP_ALB),
+    "elb-deletion-protection-enabled": (lambda e: NET_LB(e) or CLASSIC_LB(e), APP_ALB),
+    "elb-tls-https-listeners-only": (CLASSIC_LB, NONE),
+    "elb-predefined-security-policy-ssl-check": (CLASSIC_LB, NONE),
+    "cloudwatch-alarm-action-check": (
+        of("aws_cloudwatch_metric_alarm", name="high-cpu-unwatched"),
+        of("aws_cloudwatch_metric_alarm", name="root_usage_alarm"),
+    ),
+    "cloudwatch-log-group-encrypted": (
+        of("aws_cloudwatch_log_group", name="/graph-aws-demo/application"),
+        of("aws_cloudwatch_log_group", name="graph-aws-demo/cloudtrail"),
+    ),
+    "cloudfront-default-root-object-configured": (
+        of("aws_cloudfront_distribution", enabled=False),
+        of("aws_cloudfront_distribution", enabled=True),
+    ),
+    "cloudformation-stack-notification-check": (
+        of("aws_cloudformation_stack", name="graph-aws-demo-app"),
+        of("aws_cloudformation_stack", name="graph-aws-demo-network"),
+    ),
+    "cloudformation-stack-drift-detection-not-checked": (of("aws_cloudformation_stack"), NONE),
+    "autoscaling-group-elb-healthcheck-required": (
+        of("aws_autoscaling_group", name="graph-aws-demo-workers"),
+        NONE,
+    ),
+    "sns-encrypted-kms": (
+        of("aws_sns_topic", name="graph-aws-demo-events"),
+        of("aws_sns_topic", name="graph-aws-demo-alerts"),
+    ),
+    "eks-endpoint-no-public-access": (of("aws_eks_cluster"), NONE),
+    "redshift-require-tls-ssl": (of("aws_redshift_cluster"), NONE),
 }
 
 # JupiterOne's queries of the published aws-config pack (npm 0.3.0), by rule name. Left out:

@@ -67,14 +67,14 @@ RULES: tuple[Rule, ...] = (
         "elb-acm-certificate-required",
         "medium",
         "Classic load balancers use ACM certificates",
-        "FIND aws_elb WITH category = 'classic' THAT !USES aws_acm_certificate",
+        "FIND aws_elb THAT !USES aws_acm_certificate",
         "aws_elb",
     ),
     pack_rule(
         "elb-tls-https-listeners-only",
         "medium",
         "Classic load balancers listen with SSL or HTTPS only",
-        "FIND aws_elb WITH category = 'classic' THAT HAS aws_lb_listener WITH protocol != ('HTTPS' OR 'SSL')",
+        "FIND aws_elb THAT HAS aws_lb_listener WITH protocol != ('HTTPS' OR 'SSL')",
         "aws_elb",
         "aws_lb_listener",
     ),
@@ -84,7 +84,7 @@ RULES: tuple[Rule, ...] = (
             f"elb-{kind}-security-policy-ssl-check",
             "info",
             f"Classic load balancers whose HTTPS listeners use a {kind} security policy",
-            "FIND aws_elb WITH category = 'classic' THAT HAS aws_lb_listener "
+            "FIND aws_elb THAT HAS aws_lb_listener "
             f"WITH protocol = 'HTTPS' AND sslPolicy {op} {PREDEFINED_SSL_POLICIES}",
             "aws_elb",
             "aws_lb_listener",
@@ -205,7 +205,7 @@ RULES: tuple[Rule, ...] = (
         "high",
         "Redshift clusters require TLS",
         "FIND aws_redshift_cluster THAT USES aws_redshift_cluster_parameter_group "
-        "WITH parameter.require_ssl != true",
+        "WITH parameter.requireSsl != true",
         "aws_redshift_cluster",
     ),
     pack_rule(

@@ -1,6 +1,6 @@
 """Violators of the rule packs' checks (and of `graph-aws check --pack`), beside the compliant
 resources the other seeds make, so that each check has something to find and something to pass.
-Runs after the other seeds (name order): it reads the VPCs, instances and trails they made.
+Runs after the other seeds (name order): it reads the VPCs and instances they made.
 
 Per account, in the first region unless said otherwise:
 - ACM: a certificate that expires in 10 days, and one that expires in 12 hours (ACM imports no
@@ -13,9 +13,6 @@ Per account, in the first region unless said otherwise:
 - Lambda: `graph-aws-legacy`, outside any VPC, on Node.js 6.10 (first region) and 8.10 (last).
 - RDS: `graph-aws-legacy-db`, a PostgreSQL instance, unencrypted, publicly accessible behind
   `admin-open`, without backups, deletion protection or minor-version upgrades.
-- CloudTrail, in the management account only: a single-region trail without global events or log
-  file validation (the multi-region, validated trail of the CloudTrail seed, and the members, which
-  have only that one, are the compliant twins).
 - IAM: the read-only auditor gets a console password and no MFA.
 - AWS Config: a second rule, not evaluated (INSUFFICIENT_DATA), beside the non-compliant one.
 """
@@ -38,20 +35,11 @@ LEGACY_FUNCTION = "graph-aws-legacy"
 LEGACY_DB = "graph-aws-legacy-db"
 DEMO_INSTANCE = "web-1"  # the EC2 seed's instance, one per region
 ATTACHED_VOLUME = "unencrypted-data"
-SINGLE_REGION_TRAIL = "single-region"
 UNEVALUATED_RULE = "s3-bucket-public-read-prohibited"
 
 
 def open_bucket_name(account_id: str) -> str:
     return f"graph-aws-open-{account_id}"
-
-
-def _is_management_account(client: ClientFactory, account_id: str) -> bool:
-    try:
-        organization = client("organizations", "us-east-1").describe_organization()["Organization"]
-    except Exception:  # no organization: a lone account is its own management account
-        return True
-    return bool(organization.get("MasterAccountId") in (None, account_id))
 
 
 def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
@@ -62,17 +50,6 @@ def seed(client: ClientFactory, account_id: str, regions: list[str]) -> None:
     _volumes_and_metadata(client, first, last)
     _legacy_functions(client, account_id, regions)
     _legacy_database(client("rds", first), group)
-    if _is_management_account(client, account_id):
-        trails = client("cloudtrail", first)
-        bucket = trails.describe_trails()["trailList"][0]["S3BucketName"]
-        trails.create_trail(
-            Name=SINGLE_REGION_TRAIL,
-            S3BucketName=bucket,
-            IsMultiRegionTrail=False,
-            IncludeGlobalServiceEvents=False,
-            EnableLogFileValidation=False,
-        )
-        trails.start_logging(Name=SINGLE_REGION_TRAIL)
     client("iam", first).create_login_profile(UserName=READ_ONLY, Password="Not-a-secret-1!")
     client("config", first).put_config_rule(
         ConfigRule={
