@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from graph_aws.checks import NOT_COLLECTED, run_checks
 from graph_aws.checks.packs import PACKS, rules_of
 from graph_aws.cli import cli
+from graph_aws.model import make_entity, make_relationship
 from graph_aws.query import parse
-from graph_aws.store import SqliteStore
+from graph_aws.store import SqliteStore, open_store
 
 NPM_PACKS = (
     Path(__file__).parents[2] / "node_modules" / "@jupiterone" / "jupiterone-alert-rules" / "rule-packs"
@@ -105,3 +106,18 @@ def test_list_packs_names_every_pack_with_its_rule_count() -> None:
     for name, rules in PACKS.items():
         assert f"{name}  {len(rules)} rules" in result.output
     assert "--list-packs" in CliRunner().invoke(cli, ["check", "--help"]).output
+
+
+def test_object_level_logging_reads_the_data_events_cloudtrail_sends(tmp_path: Path) -> None:
+    # The demo's trails log data events of every bucket: this rule's violator is made here.
+    store = open_store(str(tmp_path / "g.db"))
+    logged, unlogged = (
+        make_entity(key=f"arn:aws:s3:::{name}", type="aws_s3_bucket", classes=["DataStore"], name=name)
+        for name in ("logged", "unlogged")
+    )
+    trail = make_entity(key="aws_cloudtrail:1", type="aws_cloudtrail", classes=["Service"], name="CloudTrail")
+    sends = make_relationship(from_entity=logged, to_entity=trail, verb="SENDS")
+    store.sync_scope("account:1", [logged, unlogged, trail], [sends])
+    rule = next(r for r in PACKS["aws-cis-foundations-2-0"] if r.id == "cis-s3-object-level-logging")
+    assert [f["name"] for f in run_checks(store, (rule,))[0].findings] == ["unlogged"]
+    store.close()

@@ -425,6 +425,19 @@ RULES: tuple[Rule, ...] = (
         note="Reads the bucket's default encryption, as JupiterOne's query does, not the trail's KMS key.",
     ),
     _rule(
+        "cis-s3-object-level-logging",
+        "which-s3-buckets-have-object-level-logging-enabled?",
+        "3.10, 3.11",
+        "medium",
+        "CloudTrail records S3 data events of every bucket",
+        # JupiterOne's queryBAD reads aws_s3.loggingEnabled, which it derives from the trails' data
+        # events; graph-aws writes those as SENDS (a bucket's own, or every bucket's when a selector
+        # names them all). The relationship does not say read or write events.
+        "FIND aws_s3_bucket THAT !SENDS aws_cloudtrail",
+        "aws_s3_bucket",
+        "aws_cloudtrail",
+    ),
+    _rule(
         "cis-kms-rotation",
         "is-key-rotation-enabled-for-customer-managed-aws-kms-keys?",
         "3.8",
