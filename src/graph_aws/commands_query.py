@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from graph_aws.checks import failed_at_or_above, run_checks
+from graph_aws.checks.packs import DESCRIPTIONS, PACKS, UnknownPackError, rules_of
 from graph_aws.checks.report import as_html, as_json, as_table, summary
 from graph_aws.checks.rules import SEVERITIES
 from graph_aws.config import load_smart_classes
@@ -178,6 +179,12 @@ def query_command(
         click.echo(more, err=True)  # the data stays clean for scripts
 
 
+class _UsageLine(click.ClickException):
+    """A usage error in one line (click's UsageError adds the usage text): exit status 2."""
+
+    exit_code = 2
+
+
 @click.command("check")
 @_DB_OPTION
 @click.option(
@@ -193,12 +200,30 @@ def query_command(
     show_default=True,
     help="Exit 1 when a check of this severity or higher fails.",
 )
-def check_command(db: str, fmt: str, output: Path | None, fail_on: str) -> None:
-    """Run the CIS AWS Foundations account checks (written in J1QL) against the store."""
+@click.option(
+    "--pack",
+    "packs",
+    multiple=True,
+    metavar="NAME",
+    help="Run this pack's rules (repeatable; default graph-aws). --list-packs names them.",
+)
+@click.option("--list-packs", is_flag=True, help="List the packs and how many rules each holds, and exit.")
+def check_command(
+    db: str, fmt: str, output: Path | None, fail_on: str, packs: tuple[str, ...], list_packs: bool
+) -> None:
+    """Run checks written in J1QL against the store: graph-aws's CIS account checks, or a rule pack."""
+    if list_packs:
+        for name, rules in PACKS.items():
+            click.echo(f"{name}  {len(rules)} rules  {DESCRIPTIONS[name]}")
+        return
+    try:
+        rules = rules_of(packs)
+    except UnknownPackError as error:
+        raise _UsageLine(str(error)) from None
     try:
         store = open_store(db, create=False)
         try:
-            results = run_checks(store)
+            results = run_checks(store, rules)
         finally:
             store.close()
     except GraphAwsError as error:

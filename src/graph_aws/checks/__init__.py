@@ -27,6 +27,8 @@ class CheckResult:
         rule = self.rule
         return {
             "id": rule.id,
+            "pack": rule.pack,
+            "follows": rule.follows,
             "title": rule.title,
             "severity": rule.severity,
             "control": rule.control,

@@ -23,6 +23,8 @@ class Rule:
     required_types: tuple[str, ...]
     collected_when: str | None = None  # J1QL that must find something, or the rule is "not collected"
     note: str = ""
+    pack: str = "graph-aws"  # the pack `check --pack` selects it by
+    follows: str = ""  # the JupiterOne rule it follows: "<pack file>: <rule name> (<query name>)"
 
 
 RULES: tuple[Rule, ...] = (

@@ -13,8 +13,8 @@ from graph_aws.demo.seeds import ClientFactory
 
 
 @functools.cache
-def demo_certificate() -> tuple[bytes, bytes]:
-    """A self-signed certificate and its private key, PEM-encoded."""
+def demo_certificate(days_valid: float = 365) -> tuple[bytes, bytes]:
+    """A self-signed certificate and its private key, PEM-encoded, that expires in `days_valid` days."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -29,8 +29,8 @@ def demo_certificate() -> tuple[bytes, bytes]:
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=365))
+        .not_valid_before(now - datetime.timedelta(days=max(1, 30 - days_valid)))
+        .not_valid_after(now + datetime.timedelta(days=days_valid))
         .add_extension(
             x509.SubjectAlternativeName([x509.DNSName("demo.graph-aws.example.com")]), critical=False
         )
