@@ -10,12 +10,13 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from backends import Backend
 from graph_aws.checks import NOT_COLLECTED, run_checks
 from graph_aws.checks.packs import PACKS, rules_of
 from graph_aws.cli import cli
 from graph_aws.model import make_entity, make_relationship
 from graph_aws.query import parse
-from graph_aws.store import SqliteStore, open_store
+from graph_aws.store import SqliteStore, Store, open_store
 
 NPM_PACKS = (
     Path(__file__).parents[2] / "node_modules" / "@jupiterone" / "jupiterone-alert-rules" / "rule-packs"
@@ -53,9 +54,9 @@ def test_rules_of_picks_packs_in_order_and_defaults_to_graph_aws() -> None:
     assert both == PACKS["aws-config"] + PACKS["graph-aws"]
 
 
-def test_check_runs_the_chosen_pack(graph_store: SqliteStore) -> None:
+def test_check_runs_the_chosen_pack(module_backend: Backend, graph_store: Store) -> None:
     result = CliRunner().invoke(
-        cli, ["check", "--pack", "aws-cis-foundations-2-0", "--db", graph_store.path, "--format", "json"]
+        cli, ["check", "--pack", "aws-cis-foundations-2-0", "--db", module_backend.url, "--format", "json"]
     )
     document = json.loads(result.output[: result.output.rindex("}") + 1])
     checks = {c["id"]: c for c in document["checks"]}
