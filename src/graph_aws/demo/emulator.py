@@ -79,9 +79,15 @@ def serialize_moto() -> None:
     ("dictionary changed size during iteration"), which graph-aws's concurrent steps would hit in
     the demo and the tests though AWS never does. Idempotent."""
     from moto.core.botocore_stubber import BotocoreStubber
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-    for cls, name in ((BotocoreStubber, "process_request"), (DomainDispatcherApplication, "__call__")):
+    targets: list[tuple[Any, str]] = [(BotocoreStubber, "process_request")]
+    try:  # moto's server (moto[server], with Flask) is a test dependency; the demo runs in-process
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    except ImportError:
+        pass
+    else:
+        targets.append((DomainDispatcherApplication, "__call__"))
+    for cls, name in targets:
         original = getattr(cls, name)
         if getattr(original, "_graph_aws_serialized", False):
             continue
