@@ -26,6 +26,10 @@ from helpers import FAKE_CREDENTIALS
 @pytest.fixture(autouse=True)
 def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     """No test may reach real AWS or a developer's profile."""
+    isolate_from_aws(monkeypatch)
+
+
+def isolate_from_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in FAKE_CREDENTIALS.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")  # moto in-process: 40 ms less per region
@@ -173,6 +177,19 @@ def emulated(moto_server: MotoServer, monkeypatch: pytest.MonkeyPatch) -> Iterat
     proxy = FaultProxy(moto_server.url, Faults()).start()
     yield Emulated(moto_server, proxy)
     proxy.stop()
+
+
+@pytest.fixture(scope="module")
+def module_emulated(moto_server: MotoServer) -> Iterator[Emulated]:
+    """`emulated` for a module whose tests share one organization, built by a module fixture.
+    Module fixtures are set up before the autouse `aws_credentials`, so this isolates them too."""
+    moto_server.reset()
+    with pytest.MonkeyPatch.context() as env:
+        isolate_from_aws(env)
+        env.setenv("AWS_ENDPOINT_URL", moto_server.url)
+        proxy = FaultProxy(moto_server.url, Faults()).start()
+        yield Emulated(moto_server, proxy)
+        proxy.stop()
 
 
 @pytest.fixture(scope="session")

@@ -2,93 +2,31 @@
 fault at a time. For each: nothing stored before is lost, nothing half-written is visible, the exit
 status and the one-line reason are right, and the next run succeeds. (AssumeRole denied for one
 account and ListAccounts failing on page 2 are in test_cli_e2e.py.) `pytest -s` prints each case's
-row: fault, outcome, data kept, exit status, time to fail."""
+row: fault, outcome, data kept, exit status, time to fail. The SIGKILL rows are in
+test_fault_matrix_sigkill.py."""
 
 from __future__ import annotations
 
 import os
 import resource
 import shutil
-import signal
-import sqlite3
-import subprocess
-import sys
 import time
-from pathlib import Path
 
-import boto3
 import pytest
 
-from graph_aws.demo.emulator import build_organization, member_client
-from helpers import EXTERNAL_ID, ROLE, matrix_row
-
-COLLECT = ("collect", "--organization", "--role-name", ROLE, "--regions", "us-east-1")
-SECRET_ENV = {"GRAPH_AWS_EXTERNAL_ID": EXTERNAL_ID}
-KILL_AT = Path(__file__).parent / "kill_at.py"
-
-
-def query(db: Path, sql: str, *params: object) -> list[tuple]:
-    connection = sqlite3.connect(db)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
-
-
-def scopes(db: Path) -> dict[str, frozenset[tuple[str, str]]]:
-    """What each scope holds: (key, data) of its entities and relationships."""
-    held: dict[str, set[tuple[str, str]]] = {}
-    for table in ("scope_entity", "scope_relationship"):
-        for scope, key, data in query(db, f"SELECT scope, key, data FROM {table}"):
-            held.setdefault(scope, set()).add((key, data))
-    return {scope: frozenset(objects) for scope, objects in held.items()}
-
-
-def assert_whole(db: Path, before: dict, after: dict, where: str) -> None:
-    """The store is sound, each scope holds exactly what one complete sync left (before or after
-    the faulty run), and the merged graph agrees with the scopes."""
-    assert query(db, "PRAGMA integrity_check") == [("ok",)], where
-    now = scopes(db)
-    for scope in set(before) | set(after) | set(now):
-        assert now.get(scope) in (before.get(scope), after.get(scope)), f"{where}: {scope} is half-written"
-    merged = {k for (k,) in query(db, "SELECT key FROM entity")}
-    assert merged == {k for (k,) in query(db, "SELECT DISTINCT key FROM scope_entity")}, where
-
-
-def entity_keys(db: Path) -> set[str]:
-    return {k for (k,) in query(db, "SELECT key FROM entity")}
-
-
-def timed(run):
-    started = time.monotonic()
-    result = run()
-    return result, time.monotonic() - started
-
-
-def failure_lines(stderr: str) -> list[str]:
-    assert "Traceback" not in stderr, stderr
-    return [line for line in stderr.splitlines() if line.startswith(("failed ", "Error: "))]
-
-
-def iam_of(org, account_id: str):
-    if account_id == org.management_id:
-        return boto3.client("iam", region_name="us-east-1")
-    return member_client("iam", account_id)
-
-
-def changed_everywhere(org) -> list[str]:
-    """A change in every ingested account and in the organization, so that the next run writes
-    to every scope (and deletes in some): returns the ingested account ids."""
-    ingested = sorted(set(org.users) - {org.skipped, org.suspended})
-    for account_id in ingested:
-        iam = iam_of(org, account_id)
-        iam.create_user(UserName="user-new")
-        iam.delete_user(UserName="user-0")
-    organizations = boto3.client("organizations", region_name="us-east-1")
-    organizations.tag_resource(ResourceId=ingested[-1], Tags=[{"Key": "team", "Value": "moved"}])
-    root = organizations.list_roots()["Roots"][0]["Id"]
-    organizations.create_organizational_unit(ParentId=root, Name="Added")
-    return ingested
+from fault_matrix_support import (
+    COLLECT,
+    SECRET_ENV,
+    assert_whole,
+    changed_everywhere,
+    entity_keys,
+    failure_lines,
+    query,
+    scopes,
+    timed,
+)
+from graph_aws.demo.emulator import build_organization
+from helpers import matrix_row
 
 
 def test_30_percent_throttling_on_every_service_is_absorbed(emulated, tmp_path):
@@ -198,84 +136,6 @@ def test_credentials_that_expire_mid_run_are_renewed(emulated, tmp_path):
     assert emulated.proxy.expired == 0  # never used once they had stopped working
     renewals = emulated.proxy.calls["sts:AssumeRole"] - assumed_roles
     matrix_row(f"credentials living 3 s ({renewals} renewals)", "all ingested", "everything", 0, seconds)
-
-
-KILL_POINTS = {
-    "organization scope, first row written": ("INSERT INTO scope_entity.*'organization:", 1, "now"),
-    "organization scope, at its COMMIT": ("INSERT INTO scope_entity.*'organization:", 1, "commit"),
-    "account scope, first row written": ("INSERT INTO scope_entity.*'account:", 1, "now"),
-    "account scope, rows deleted, graph merging": (
-        "DELETE FROM scope_entity WHERE scope='account:",
-        1,
-        "now",
-    ),
-    "account scope, at its COMMIT": ("INSERT INTO scope_entity.*'account:", 2, "commit"),
-    "account scope, just after its COMMIT": ("INSERT INTO scope_entity.*'account:", 1, "after-commit"),
-    "departed account's scope, being deleted": (
-        "DELETE FROM scope_entity WHERE scope='account:{leaver}'",
-        2,
-        "now",
-    ),
-}
-
-
-def test_sigkill_while_writing_a_scope_leaves_every_scope_whole(emulated, tmp_path):
-    org = build_organization(5, users_per_account=2)
-    db = tmp_path / "graph.db"
-    assert emulated.cli(*COLLECT, db=db, env=SECRET_ENV).returncode == 0
-    changed_everywhere(org)
-    leaver = org.unreachable
-    boto3.client("organizations", region_name="us-east-1").remove_account_from_organization(AccountId=leaver)
-    baseline = tmp_path / "baseline.db"
-    shutil.copy(db, baseline)
-    before = scopes(baseline)
-    reference = tmp_path / "reference.db"
-    shutil.copy(baseline, reference)
-    assert emulated.cli(*COLLECT, db=reference, env=SECRET_ENV).returncode == 0
-    after = scopes(reference)
-    assert before.keys() != after.keys() and before != after  # the run writes, and deletes a scope
-
-    for point, (pattern, nth, when) in KILL_POINTS.items():
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{db}{suffix}").unlink(missing_ok=True)
-        shutil.copy(baseline, db)
-        command = [
-            sys.executable,
-            str(KILL_AT),
-            pattern.format(leaver=leaver),
-            str(nth),
-            when,
-            "--",
-            *COLLECT,
-            "--workers",  # kill_at.py traces this process's writes: the syncs must be its own
-            "1",
-            "--db",
-            str(db),
-        ]
-        started = time.monotonic()
-        killed = subprocess.run(
-            command, env=emulated.environment(SECRET_ENV), capture_output=True, text=True, timeout=300
-        )
-        seconds = time.monotonic() - started
-        assert killed.returncode == -signal.SIGKILL, (
-            f"{point}: not killed ({killed.returncode}) {killed.stderr}"
-        )
-        assert_whole(db, before, after, point)
-        assert query(db, "SELECT status FROM run ORDER BY id DESC LIMIT 1") == [(None,)], point
-        # moto's server serializes calls and still works through the killed run's queued ones: on a
-        # loaded machine that backlog alone can outlast the default read timeout of the next run.
-        recovered = emulated.cli(*COLLECT, "--read-timeout", "120", db=db, env=SECRET_ENV)
-        assert recovered.returncode == 0, f"{point}: {recovered.stderr}"
-        run_id = query(db, "SELECT MAX(id) FROM run WHERE status='abandoned'")[0][0]
-        assert f"run {run_id} was left open by a process that no longer runs" in recovered.stderr, point
-        assert scopes(db) == after, point
-        matrix_row(
-            f"SIGKILL: {point}",
-            "killed; the next run marks it abandoned and completes",
-            "every scope whole (old or new)",
-            -9,
-            seconds,
-        )
 
 
 def test_a_full_disk_stops_the_run_with_one_line_and_keeps_every_scope_whole(emulated, tmp_path):

@@ -4,26 +4,15 @@ stops at once, finished account jobs land, the others change nothing, the run sa
 from __future__ import annotations
 
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
-from graph_aws.demo.emulator import build_organization, member_client
-from helpers import EXTERNAL_ID, ROLE
+from fault_matrix_support import COLLECT, SECRET_ENV, iam_of, query
+from graph_aws.demo.emulator import build_organization
 
-COLLECT = ("collect", "--organization", "--role-name", ROLE, "--regions", "us-east-1")
 READ_TIMEOUT = 8  # for the run that is stopped: what a call in flight may still take
 STOPPED = (*COLLECT, "--read-timeout", str(READ_TIMEOUT), "--call-timeout", "3600")
 SLOW = 600  # seconds the proxy holds the calls that are in flight when the signal comes
-SECRET_ENV = {"GRAPH_AWS_EXTERNAL_ID": EXTERNAL_ID}
-
-
-def query(db: Path, sql: str, *params: object) -> list[tuple]:
-    connection = sqlite3.connect(db)
-    try:
-        return connection.execute(sql, params).fetchall()
-    finally:
-        connection.close()
 
 
 def users_of(db: Path, account_id: str) -> list[str]:
@@ -59,13 +48,7 @@ def collected_with_a_new_user(emulated, db: Path, members: int = 4):
     assert first.returncode == 0, first.stderr
     ingested = sorted(set(org.users) - {org.skipped, org.suspended})
     for account_id in ingested:
-        if account_id == org.management_id:
-            import boto3
-
-            iam = boto3.client("iam", region_name="us-east-1")
-        else:
-            iam = member_client("iam", account_id)
-        iam.create_user(UserName="user-new")
+        iam_of(org, account_id).create_user(UserName="user-new")
     return org, ingested
 
 
