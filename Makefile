@@ -43,8 +43,10 @@ lint: $(VENV)/.test-installed
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
+# In 3 processes (PYTEST_PROCESSES=N for another number), each taking whole test files, so that a
+# module's shared fixtures are built once.
 test: lint node_modules/.installed $(VENDOR)/.installed
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $${PYTEST_PROCESSES:-3} --dist loadfile
 
 # The README's collected-types tables, from the step registry.
 catalog: $(VENV)/.test-installed
