@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from backends import Backend, postgresql_backend, sqlite_backend
+from built_once import built_once
 from graph_aws.demo.emulator import patch_moto
 from graph_aws.demo.faultproxy import FaultProxy, Faults
 from graph_aws.demo.moto_server import MotoServer
@@ -194,8 +195,14 @@ def module_emulated(moto_server: MotoServer) -> Iterator[Emulated]:
 
 @pytest.fixture(scope="session")
 def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteStore]:
-    """An organization with every resource type the demo seeds, in two regions, collected once
-    in-process (the management account and four members, one skipped and one suspended)."""
+    """An organization with every resource type the demo seeds, in two regions, collected once per
+    run in-process (the management account and four members, one skipped and one suspended)."""
+    store = SqliteStore(built_once(tmp_path_factory, "seeded", _collect_seeded_organization))
+    yield store
+    store.close()
+
+
+def _collect_seeded_organization(path: Path) -> None:
     from moto import mock_aws as moto_mock
 
     from graph_aws.config import load_settings
@@ -204,7 +211,6 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteSto
     from helpers import EXTERNAL_ID, ROLE
 
     patch_moto()
-    path = tmp_path_factory.mktemp("seeded") / "graph.db"
     with pytest.MonkeyPatch.context() as env, moto_mock():
         for name, value in FAKE_CREDENTIALS.items():
             env.setenv(name, value)
@@ -214,7 +220,8 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SqliteSto
         store = SqliteStore(path)
         settings = {"organization": True, "role_name": ROLE, "external_id": EXTERNAL_ID, "regions": regions}
         settings["workers"] = 1  # moto answers in this process only
-        report = Runner(load_settings(settings, None, {}), store).run()
+        try:
+            report = Runner(load_settings(settings, None, {}), store).run()
+        finally:
+            store.close()
         assert report.succeeded, report.failures
-    yield store
-    store.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from serve_helpers import Served, start_serve
 
+from built_once import built_once
 from graph_aws.store import SqliteStore
 
 
@@ -52,8 +53,12 @@ def served(serve_factory: Callable[..., Served]) -> Served:
 
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo's emulated organization, collected once by `graph-aws demo` (read-only for tests)."""
-    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    """The demo's emulated organization, collected once per run by `graph-aws demo` (read-only for
+    tests)."""
+    return built_once(tmp_path_factory, "demo", _collect_demo)
+
+
+def _collect_demo(db: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "graph_aws.cli", "demo", "--db", str(db), "--accounts", "4"],
         capture_output=True,
@@ -61,7 +66,6 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    return db
 
 
 @pytest.fixture
