@@ -30,6 +30,7 @@ class SqliteDialect:
     name = "sqlite"
     # What a statement the store cannot run raises; run.py turns these into one-line J1QL errors.
     errors: tuple[type[Exception], ...] = (sqlite3.Error, OverflowError)
+    lateral_hops = False  # sql.py: hops as LATERAL subqueries of far keys (SQLite has no LATERAL)
 
     # ---- JSON properties of a row (`table.data`)
     def path(self, name: str) -> str:
@@ -207,6 +208,7 @@ class PostgresDialect(SqliteDialect):
 
     name = "postgresql"
     errors: tuple[type[Exception], ...] = (psycopg.Error, OverflowError)
+    lateral_hops = True
 
     def path(self, name: str) -> str:
         return name  # `data -> 'name'`: the key itself

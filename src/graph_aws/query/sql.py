@@ -12,7 +12,10 @@ Shapes of statement, by what the query returns:
              EXISTS (path)` -- a semi-join, so each entity comes once and rows stream in order.
   rows       RETURN of properties: one row per distinct combination of the aliases it names; when
              it names only the first FIND's alias the semi-join shape is kept. UNIQUE: one row per
-             distinct combination of the returned values.
+             distinct combination of the returned values. On PostgreSQL, when the RETURN names every
+             entity of the path (and no relationship), each hop is a LATERAL subquery of the distinct
+             far keys of its near entity: rows are then distinct by construction, with no DISTINCT
+             over the whole result, which PostgreSQL answers by reading every match before LIMIT.
   aggregate  COUNT/MIN/MAX/AVG/SUM over those distinct rows, grouped by the plain items beside them.
   tree       the keys of every entity and relationship on the matching paths (run.py loads them).
 """
@@ -30,6 +33,10 @@ from graph_aws.query.filters import Binding, FilterCompiler
 from graph_aws.query.parser import parse
 
 MAX_JOINED = 64  # tables in one join: SQLite's limit, kept on PostgreSQL so that both answer alike
+
+
+class _NotDistinct(Exception):
+    """The lateral shape would not give distinct rows for this query: compile it with DISTINCT."""
 
 
 @dataclass
@@ -74,9 +81,16 @@ class Options:
 
 class _Compiler:
     def __init__(
-        self, query: Query, options: Options, param: _Params | None = None, smart: tuple[str, ...] = ()
+        self,
+        query: Query,
+        options: Options,
+        param: _Params | None = None,
+        smart: tuple[str, ...] = (),
+        lateral: bool = False,
     ):
         self.query = query
+        self.lateral = lateral  # hops as LATERAL subqueries of far keys (see the module's docstring)
+        self.hidden: set[str] = set()  # relationship tables inside those subqueries, not joined
         self.options = options
         self.d = options.dialect
         self.param = param or _Params()
@@ -110,6 +124,8 @@ class _Compiler:
             assert default is not None
             return default
         if prop.alias in self.bindings:
+            if self.bindings[prop.alias].sql in self.hidden:
+                raise _NotDistinct  # a relationship is named: it must be joined, not hidden
             return self.bindings[prop.alias]
         if prop.alias in self.unreachable:
             raise J1QLError(
@@ -187,8 +203,11 @@ class _Compiler:
             condition += f" AND {self.filters.filter(hop.rel_filter, Binding(table, 'relationship'))}"
         return condition, far
 
-    def chain(self, steps: tuple[Step, ...], near: str, bind: bool) -> tuple[list[str], list[str]]:
-        """JOINs that walk `steps` from the entity key `near`, and the conditions they add."""
+    def chain(
+        self, steps: tuple[Step, ...], near: str, bind: bool, lateral: bool = False
+    ) -> tuple[list[str], list[str]]:
+        """JOINs that walk `steps` from the entity key `near`, and the conditions they add; with
+        `lateral`, each hop joins the distinct far keys of its near entity, its relationship hidden."""
         joins: list[str] = []
         conditions: list[str] = []
         for index, step in enumerate(steps):
@@ -211,7 +230,16 @@ class _Compiler:
                 )
             rel, ent = self.fresh("r"), self.fresh("e")
             condition, far = self.relationship(rel, step, near)
-            joins.append(f"JOIN relationship {rel} ON {condition}")
+            if lateral:
+                keys = self.fresh("h")
+                joins.append(
+                    f"JOIN LATERAL (SELECT DISTINCT {far} AS key FROM relationship {rel} "
+                    f"WHERE {condition}) AS {keys} ON TRUE"
+                )
+                far = f"{keys}.key"
+                self.hidden.add(rel)
+            else:
+                joins.append(f"JOIN relationship {rel} ON {condition}")
             node_sql = self.node(ent, step.node)
             joins.append(f"JOIN entity {ent} ON {ent}.key = {far}" + (f" AND {node_sql}" if node_sql else ""))
             if bind:
@@ -282,7 +310,22 @@ class _Compiler:
             return self.entities(source)
         if any(i.kind == "aggregate" for i in query.returns):
             return self.aggregate(source, distinct=not semi_join)
+        if self.lateral_applies(semi_join):
+            try:
+                return _Compiler(query, self.options, lateral=True).compile()
+            except _NotDistinct:
+                pass  # this compiler's own state is untouched: go on with DISTINCT
         return self.rows(source, distinct=not semi_join)
+
+    def lateral_applies(self, semi_join: bool) -> bool:
+        """Worth trying the lateral shape: PostgreSQL, rows of a path of plain hops, not UNIQUE."""
+        return (
+            self.d.lateral_hops
+            and not self.lateral
+            and not semi_join
+            and not self.query.unique
+            and all(isinstance(step, Hop) for step in self.query.steps)
+        )
 
     def semi_join_source(self) -> str:
         """`FROM entity e0 WHERE <first FIND> AND EXISTS (<the rest of the path and WHERE>)`."""
@@ -301,7 +344,7 @@ class _Compiler:
     def path_source(self) -> str:
         """`FROM entity e0 JOIN relationship r1 ... WHERE ...`: one row per matching path."""
         query = self.query
-        joins, conditions = self.chain(query.steps, "e0.key", bind=True)
+        joins, conditions = self.chain(query.steps, "e0.key", bind=True, lateral=self.lateral)
         where = [c for c in [self.node("e0", query.find)] if c] + conditions
         if query.where is not None:
             where.append(self.filters.filter(query.where))
@@ -370,6 +413,12 @@ class _Compiler:
         order, order_by = self.order_columns(sortable)
         select = ", ".join(keys + visible + order)
         keyword = "DISTINCT " if distinct or unique else ""
+        if self.lateral:
+            # Distinct by construction only when the rows are keyed by every entity of the path.
+            on_path = {table for table, kind in self.path_tables.items() if kind == "entity"}
+            if {key.split(".")[0] for key in keys} != on_path:
+                raise _NotDistinct
+            keyword = ""
         sql = f"SELECT {keyword}{select} {source}{order_by}{self.limit()}"
         columns = [i.column for i in self.query.returns]
         return self.finish(Compiled(sql, self.param.values, "rows", columns, decoders, hidden=len(keys)))

@@ -213,6 +213,12 @@ class _Transaction:
         self.db.execute("DELETE FROM scope WHERE scope = %s", (scope,))
 
 
+def _configure(connection: psycopg.Connection[Any]) -> None:
+    """Each pooled connection: no JIT. Its compile time (hundreds of ms) dominated the store's
+    short J1QL queries, which the planner's cost estimates on a large graph made it choose."""
+    connection.execute("SET jit = off")
+
+
 class PostgresStore:
     dialect = "postgresql"
 
@@ -231,7 +237,13 @@ class PostgresStore:
                 f"cannot open the PostgreSQL store at {self.shown_url}: {_first_line(error)}"
             ) from None
         self._pool = ConnectionPool(
-            url, min_size=1, max_size=pool_size, kwargs=options, open=True, timeout=300
+            url,
+            min_size=1,
+            max_size=pool_size,
+            kwargs=options,
+            configure=_configure,
+            open=True,
+            timeout=300,
         )
 
     # ------------------------------------------------------------------ schema
