@@ -133,13 +133,36 @@ def new_botocore_session(policy: CallPolicy | None = None) -> botocore.session.S
     return session
 
 
+_REGION_LOOKUPS = threading.Lock()
+
+
+@functools.cache
+def region_data_session() -> botocore.session.Session:
+    """The process's one session for botocore's endpoint data (which regions offer a service).
+
+    Each new session parses endpoints.json again on its first look-up (tens of ms): one per
+    service was a quarter of a small collect's CPU. Only read, never used to build a client.
+    """
+    session = botocore.session.Session()
+    session.register_component("data_loader", _LOADER)
+    return session
+
+
+@functools.cache
+def offered_regions(service: str, partition: str) -> frozenset[str]:
+    """The regions of `partition` where botocore's endpoint data lists `service` (no AWS call)."""
+    # Account jobs ask from many threads; the session builds its resolver lazily, so one at a time.
+    with _REGION_LOOKUPS:
+        return frozenset(region_data_session().get_available_regions(service, partition))
+
+
 @functools.cache
 def known_regions() -> frozenset[str]:
     """Every region of every partition that this botocore knows (its endpoint data; no AWS call)."""
-    session = botocore.session.Session()
-    session.register_component("data_loader", _LOADER)
+    session = region_data_session()
     regions: set[str] = set()
-    for partition in session.get_available_partitions():
-        for service in ("ec2", "sts"):
-            regions.update(session.get_available_regions(service, partition_name=partition))
+    with _REGION_LOOKUPS:
+        for partition in session.get_available_partitions():
+            for service in ("ec2", "sts"):
+                regions.update(session.get_available_regions(service, partition_name=partition))
     return frozenset(regions)
