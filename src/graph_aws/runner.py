@@ -242,7 +242,7 @@ class Runner:
     ) -> Iterator[tuple[AccountOutcome, JobRecord]]:
         """Every planned job's outcome and record, as each ends: in threads of this process, or in
         --workers processes (workers.py) when there are accounts enough to share."""
-        workers = min(self.settings.worker_count, len(plans))
+        workers = self.settings.worker_count(len(plans))
         if workers > 1:
             planned = [
                 PlannedAccount(p.account_id, p.name, p.account_id == identity.account_id) for p in plans
