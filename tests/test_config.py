@@ -163,6 +163,17 @@ def test_timeouts_come_from_every_source(tmp_path):
     assert defaults.connect_timeout <= 10 and 10 <= defaults.read_timeout <= 60
 
 
+def test_workers_default_to_the_cores_but_at_least_twenty_accounts_each():
+    default = load_settings({}, None, {})
+    assert default.worker_count(5, cores=8) == 1  # a worker's start would cost more than it saves
+    assert default.worker_count(100, cores=8) == 5
+    assert default.worker_count(1000, cores=8) == 8
+    assert default.worker_count(100, cores=2) == 2
+    explicit = load_settings({"workers": 3}, None, {})
+    assert explicit.worker_count(5, cores=8) == 3  # --workers N is honoured
+    assert explicit.worker_count(2, cores=8) == 2  # but no more processes than accounts
+
+
 def test_regions_aws_does_not_have_are_refused_unless_allowed():
     with pytest.raises(ConfigError, match=r"--regions: xx-fake-9: not a region of AWS .*--allow-missing"):
         load_settings({"regions": "us-east-1,xx-fake-9"}, None, {})

@@ -228,7 +228,11 @@ def _grouped_warnings(report: RunReport) -> dict[tuple[str, str], list[str]]:
 )
 @click.option("--concurrency", type=int, help="Accounts ingested at once (default 8).")
 @click.option("--calls-per-account", type=int, help="AWS calls in flight per account, at most (default 8).")
-@click.option("--workers", type=int, help="Processes that run account jobs (default: the machine's cores).")
+@click.option(
+    "--workers",
+    type=int,
+    help="Processes that run account jobs (default: the machine's cores, at least 20 accounts per worker).",
+)
 @click.option(
     "--shard", help="K/N: ingest the K-th (from 0) of N stable slices of the organization's accounts."
 )

@@ -31,6 +31,8 @@ from graph_aws.aws.selection import Selection, SkipTag
 from graph_aws.errors import ConfigError
 
 ENV_PREFIX = "GRAPH_AWS_"
+# With fewer accounts than this per worker, starting the workers costs more than they save.
+ACCOUNTS_PER_WORKER = 20
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 OU_ID = re.compile(r"^(ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$")
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
@@ -159,9 +161,12 @@ class Settings(BaseModel):
     def shard_count(self) -> int:
         return int(self.shard.partition("/")[2])
 
-    @property
-    def worker_count(self) -> int:
-        return self.workers or os.cpu_count() or 1
+    def worker_count(self, accounts: int, cores: int | None = None) -> int:
+        """Processes for `accounts` account jobs: `--workers` if given, else the machine's cores but
+        at least ACCOUNTS_PER_WORKER accounts each (a worker costs seconds of CPU to start); never
+        more than the accounts."""
+        wanted = self.workers or min(cores or os.cpu_count() or 1, accounts // ACCOUNTS_PER_WORKER)
+        return max(1, min(wanted, accounts))
 
     @model_validator(mode="after")
     def _organization_needs_role(self) -> Settings:

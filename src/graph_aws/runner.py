@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from graph_aws import shards
@@ -36,7 +36,7 @@ from graph_aws.redaction import redact
 from graph_aws.shards import WAIT_STEP, Shard
 from graph_aws.store import AccountOutcome, JobRecord, Store, SyncCounts, account_scope, organization_scope
 from graph_aws.store.base import ACCOUNT_SCOPE_PREFIX
-from graph_aws.workers import PlannedAccount, run_in_workers
+from graph_aws.workers import PlannedAccount, as_they_end, run_in_workers
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,16 @@ class RunReport:
     @property
     def status(self) -> str:
         return "interrupted" if self.interrupted else "succeeded" if self.succeeded else "failed"
+
+    def add_job(self, job: JobRecord) -> None:
+        """Keep what the summary needs of a job: its counts and its steps' warnings. The whole
+        step results (about 150 KB an account) are in the store's job record, not held here."""
+        steps = [
+            {"id": step["id"], "warnings": step["warnings"]}
+            for step in job.summary.get("integrationStepResults", [])
+            if step.get("warnings")
+        ]
+        self.jobs.append(replace(job, summary={"integrationStepResults": steps} if steps else {}))
 
     @property
     def warnings(self) -> list[tuple[str, str, str]]:
@@ -166,7 +176,7 @@ class Runner:
     def _record(self, report: RunReport, outcome: AccountOutcome, job: JobRecord) -> None:
         """An account job's outcome and record, in the report and in the store, as soon as it ends."""
         report.outcomes.append(outcome)
-        report.jobs.append(job)
+        report.add_job(job)
         self.store.record_job(report.run_id, job)
         self.store.record_accounts(report.run_id, [outcome])
         if outcome.outcome not in (INGESTED, INTERRUPTED):
@@ -242,7 +252,7 @@ class Runner:
     ) -> Iterator[tuple[AccountOutcome, JobRecord]]:
         """Every planned job's outcome and record, as each ends: in threads of this process, or in
         --workers processes (workers.py) when there are accounts enough to share."""
-        workers = min(self.settings.worker_count, len(plans))
+        workers = self.settings.worker_count(len(plans))
         if workers > 1:
             planned = [
                 PlannedAccount(p.account_id, p.name, p.account_id == identity.account_id) for p in plans
@@ -252,9 +262,8 @@ class Runner:
         with ThreadPoolExecutor(
             max_workers=self.settings.concurrency, thread_name_prefix="account"
         ) as executor:
-            jobs = [executor.submit(self.account_job, plan, identity, report) for plan in plans]
-            for done in as_completed(jobs):  # in the order they finish, so progress moves as they do
-                yield done.result()
+            # In the order they finish, so progress moves as they do.
+            yield from as_they_end(executor, self.account_job, plans, identity, report)
 
     # ------------------------------------------------------------------ organization
 
@@ -282,7 +291,7 @@ class Runner:
             job = JobRecord(
                 "organization:?", INTERRUPTED, reason, started, _now_ms(), summary=result.summary()
             )
-            report.jobs.append(job)
+            report.add_job(job)
             self.store.record_job(report.run_id, job)
             raise Interrupted(reason)
         mismatches = result.job_state.get_data(org.SELECTION_MISMATCHES) or []
@@ -297,7 +306,7 @@ class Runner:
             # Without the organization's id there is no scope to write to: the job did not start.
             reason = failures[0] if failures else "the organization could not be described"
             report.failures.append(f"organization: {reason}")
-            report.jobs.append(
+            report.add_job(
                 JobRecord(
                     "organization:?", "not_started", reason, started, _now_ms(), summary=result.summary()
                 )
@@ -321,7 +330,7 @@ class Runner:
             counts=counts,
             summary=result.summary(),
         )
-        report.jobs.append(job)
+        report.add_job(job)
         self.store.record_job(report.run_id, job)
         report.failures.extend(f"organization: {f}" for f in failures)
         accounts: list[org.OrganizationAccount] | None = result.job_state.get_data(org.ACCOUNTS)
@@ -388,7 +397,7 @@ class Runner:
                 counts = self.store.delete_scope(scope)
                 log.info("removed %s (%d objects): no longer ingested", scope, counts.deleted)
                 job = JobRecord(scope, "removed", "no longer ingested", _now_ms(), _now_ms(), counts)
-                report.jobs.append(job)
+                report.add_job(job)
                 self.store.record_job(report.run_id, job)
 
     # ------------------------------------------------------------------ accounts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph_aws.aws.resources.registry import offered_regions
+from graph_aws.aws.botocore_sessions import offered_regions
 from graph_aws.demo.seeds import inspector as seeded
 from graph_aws.demo.seeds.ec2 import IMAGE_ID
 from graph_aws.engine import StepStatus

@@ -160,7 +160,9 @@ class _Transaction:
         )
         return {(scope, key): data for scope, key, data in rows}
 
-    def write_merged(self, kind: Kind, merged: Mapping[str, dict[str, Any] | None]) -> None:
+    def write_merged(
+        self, kind: Kind, merged: Mapping[str, dict[str, Any] | None], texts: Mapping[str, str]
+    ) -> None:
         keys = list(merged)
         present = {key: obj for key, obj in merged.items() if obj is not None}
         gone = [key for key, obj in merged.items() if obj is None]
@@ -177,18 +179,22 @@ class _Transaction:
                 "INSERT INTO entity(key, type, data) "
                 "SELECT k, t, d::jsonb FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(k, t, d) "
                 "ON CONFLICT (key) DO UPDATE SET type = excluded.type, data = excluded.data",
-                (list(present), [columns[k][0] for k in present], [dump(o) for o in present.values()]),
+                (
+                    list(present),
+                    [columns[k][0] for k in present],
+                    [texts.get(k) or dump(o) for k, o in present.items()],
+                ),
             )
             pairs = [(c, key) for key, (_, classes) in columns.items() for c in classes]
             self.db.execute(
                 "INSERT INTO entity_class(class, key) SELECT * FROM unnest(%s::text[], %s::text[])",
                 ([c for c, _ in pairs], [k for _, k in pairs]),
             )
-            texts = [search_text(o) for o in present.values()]
+            searched = [search_text(o) for o in present.values()]
             self.db.execute(
                 "INSERT INTO entity_text(key, text, words) "
                 "SELECT k, t, w::tsvector FROM unnest(%s::text[], %s::text[], %s::text[]) AS u(k, t, w)",
-                (list(present), texts, [search_vector(text) for text in texts]),
+                (list(present), searched, [search_vector(text) for text in searched]),
             )
         else:
             rows = [merged_relationship_columns(obj) for obj in present.values()]
@@ -199,7 +205,7 @@ class _Transaction:
                 "ON CONFLICT (key) DO UPDATE SET type = excluded.type, class = excluded.class, "
                 "from_key = excluded.from_key, to_key = excluded.to_key, data = excluded.data",
                 (list(present), *(_text_array(column) for column in zip(*rows, strict=True)),
-                 [dump(o) for o in present.values()]),
+                 [texts.get(k) or dump(o) for k, o in present.items()]),
             )  # fmt: skip
 
     def register(self, scope: str, organization_id: str | None) -> None:

@@ -130,7 +130,9 @@ class _Transaction:
             for scope, key in wanted
         }
 
-    def write_merged(self, kind: Kind, merged: Mapping[str, dict[str, Any] | None]) -> None:
+    def write_merged(
+        self, kind: Kind, merged: Mapping[str, dict[str, Any] | None], texts: Mapping[str, str]
+    ) -> None:
         if kind is ENTITIES:
             keys = [(k,) for k in merged]
             self.db.executemany("DELETE FROM entity_class WHERE key=?", keys)
@@ -145,7 +147,7 @@ class _Transaction:
             self.db.executemany(
                 "INSERT INTO entity(key, type, data) VALUES (?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET type=excluded.type, data=excluded.data",
-                [(key, type_, dump(obj)) for key, type_, _, obj in rows],
+                [(key, type_, texts.get(key) or dump(obj)) for key, type_, _, obj in rows],
             )
             self.db.executemany(
                 "INSERT INTO entity_class(class, key) VALUES (?, ?)",
@@ -161,7 +163,10 @@ class _Transaction:
                 "VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(key) DO UPDATE SET type=excluded.type, class=excluded.class, "
                 "from_key=excluded.from_key, to_key=excluded.to_key, data=excluded.data",
-                [(key, *merged_relationship_columns(obj), dump(obj)) for key, obj in present.items()],
+                [
+                    (key, *merged_relationship_columns(obj), texts.get(key) or dump(obj))
+                    for key, obj in present.items()
+                ],
             )
 
     def register(self, scope: str, organization_id: str | None) -> None:

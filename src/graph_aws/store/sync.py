@@ -152,8 +152,11 @@ class ScopeTransaction(Protocol):
         """(scope, key) -> data of these views."""
         ...
 
-    def write_merged(self, kind: Kind, merged: Mapping[str, dict[str, Any] | None]) -> None:
-        """Replace the merged rows of these keys (None: no scope holds the key any more)."""
+    def write_merged(
+        self, kind: Kind, merged: Mapping[str, dict[str, Any] | None], texts: Mapping[str, str]
+    ) -> None:
+        """Replace the merged rows of these keys (None: no scope holds the key any more). `texts`:
+        the canonical text (dump) of those merged objects that is already known, to reuse."""
         ...
 
     def register(self, scope: str, organization_id: str | None) -> None: ...
@@ -224,7 +227,9 @@ def synchronize(
             key: dict(written[key]) if key in alone else merge_views((s, data[s, key]) for s in needed[key])
             for key in touched
         }
-        tx.write_merged(kind, merged)
+        # A key alone in this scope merges to the object as written: its row's text serves (one dump).
+        texts = {row.key: row.data for row in (*plan.created, *plan.updated) if row.key in alone}
+        tx.write_merged(kind, merged, texts)
     if remove:
         tx.unregister(scope)
     elif not registration_holds:

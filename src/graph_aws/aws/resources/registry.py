@@ -19,16 +19,14 @@ deleted) and the run records why.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import botocore.session
-
 from graph_aws.aws import types as t
 from graph_aws.aws.api import RegionErrors, paginate
+from graph_aws.aws.botocore_sessions import offered_regions
 from graph_aws.aws.context import AccountResources
 from graph_aws.engine import Step, StepContext
 from graph_aws.model import (
@@ -223,11 +221,6 @@ class RelationshipSpec:
     paginated: bool = True
     regional: bool = True
     depends_on: tuple[str, ...] = ()
-
-
-@functools.cache
-def offered_regions(client: str, partition: str) -> frozenset[str]:
-    return frozenset(botocore.session.get_session().get_available_regions(client, partition))
 
 
 def regions_of(context: StepContext) -> list[str]:
