@@ -31,6 +31,7 @@ from graph_aws.aws import types as t
 from graph_aws.aws.api import RegionErrors, paginate
 from graph_aws.aws.context import AccountResources
 from graph_aws.engine import Step, StepContext
+from graph_aws.errors import UnconvertibleItem
 from graph_aws.model import (
     Entity,
     EntityType,
@@ -53,6 +54,10 @@ class Where:
     parent: Entity | None = field(default=None, compare=False)  # listed per parent: that entity
 
     def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
+        """The ARN of a resource found here; UnconvertibleItem when its id is empty ("instance/"),
+        since every such item would get the same key."""
+        if not resource.strip() or resource.endswith(("/", ":")):
+            raise UnconvertibleItem(f"{service} resource {resource!r} left out: it has no id")
         region = self.region if regional else ""
         return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
 
@@ -324,9 +329,23 @@ def regions_to_read(
     return [home] if home else []
 
 
+def resource_id(item: Mapping[str, Any], member: str, entity: EntityType) -> str:
+    """`item[member]`, the id a key or ARN is built from; UnconvertibleItem when it is missing or
+    empty, since `arn:...:instance/` would be the key of every such item."""
+    value = item.get(member)
+    if not isinstance(value, str) or not value.strip():
+        raise UnconvertibleItem(f"{entity.type} with {member} {value!r} left out: it has no id")
+    return value
+
+
 def _add(context: StepContext, spec: ResourceSpec, where: Where, item: Any) -> Entity | None:
-    """The item's entity, linked to its service (and parent); None when it is not one of the spec's."""
-    converted = spec.convert(item, where)
+    """The item's entity, linked to its service (and parent); None when it is not one of the spec's
+    or cannot be converted (a warning names it, the other items are kept)."""
+    try:
+        converted = spec.convert(item, where)
+    except UnconvertibleItem as error:
+        context.warn(f"{where.region}: {error}")
+        return None
     if converted is None:
         return None
     entity = context.job_state.add_entity(converted)
