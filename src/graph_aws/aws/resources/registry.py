@@ -31,7 +31,7 @@ from graph_aws.aws import types as t
 from graph_aws.aws.api import RegionErrors, paginate
 from graph_aws.aws.context import AccountResources
 from graph_aws.engine import Step, StepContext
-from graph_aws.errors import UnconvertibleItem
+from graph_aws.errors import GraphObjectError, UnconvertibleItem
 from graph_aws.model import (
     Entity,
     EntityType,
@@ -329,20 +329,29 @@ def regions_to_read(
     return [home] if home else []
 
 
-def resource_id(item: Mapping[str, Any], member: str, entity: EntityType) -> str:
-    """`item[member]`, the id a key or ARN is built from; UnconvertibleItem when it is missing or
-    empty, since `arn:...:instance/` would be the key of every such item."""
-    value = item.get(member)
-    if not isinstance(value, str) or not value.strip():
-        raise UnconvertibleItem(f"{entity.type} with {member} {value!r} left out: it has no id")
-    return value
+def convert_item(spec: ResourceSpec, item: Any, where: Where) -> Entity | None:
+    """`spec.convert(item, where)`, or UnconvertibleItem for an item that cannot be an entity: one
+    the model refuses (a key too short), or one without a member its key needs. botocore's models
+    make nearly every member optional, so a converter reads ids with `item["VpcId"]`; an answer
+    without one costs that item only."""
+    try:
+        return spec.convert(item, where)
+    except UnconvertibleItem:
+        raise
+    except GraphObjectError as error:
+        raise UnconvertibleItem(f"{spec.entity.type} left out: {error}") from error
+    except KeyError as error:
+        missing = error.args[0] if error.args else None
+        if isinstance(item, Mapping) and isinstance(missing, str) and missing not in item:
+            raise UnconvertibleItem(f"{spec.entity.type} left out: AWS sent no {missing}") from None
+        raise
 
 
 def _add(context: StepContext, spec: ResourceSpec, where: Where, item: Any) -> Entity | None:
     """The item's entity, linked to its service (and parent); None when it is not one of the spec's
     or cannot be converted (a warning names it, the other items are kept)."""
     try:
-        converted = spec.convert(item, where)
+        converted = convert_item(spec, item, where)
     except UnconvertibleItem as error:
         context.warn(f"{where.region}: {error}")
         return None
