@@ -54,9 +54,10 @@ def _bounded_text(shape: Any) -> st.SearchStrategy[str]:
     text: st.SearchStrategy[str] = _ANY_TEXT
     if low or high is not None:
         # Keep what fits the shape, and always offer strings of its extreme lengths.
-        extremes = [st.text(min_size=low, max_size=low)]
+        extremes = [st.text(min_size=min(low, LONG_TEXT), max_size=min(low, LONG_TEXT))]
         if high is not None:
-            extremes.append(st.text(min_size=int(high), max_size=int(high)))
+            longest = min(int(high), LONG_TEXT)  # some shapes allow 100 kB
+            extremes.append(st.text(min_size=longest, max_size=longest))
         text = st.one_of(
             _ANY_TEXT.filter(lambda s: len(s) >= low and (high is None or len(s) <= int(high))), *extremes
         )
