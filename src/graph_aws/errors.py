@@ -4,6 +4,7 @@
     ├── ConfigError                bad option, config file or environment variable: exit 2
     │   └── SelectionError         --skip-account, --skip-ou, --include-ou naming what the organization lacks
     ├── GraphObjectError           an entity or relationship breaks JupiterOne's rules
+    │   └── UnconvertibleItem      an item AWS sent that cannot become an entity (no id): skipped, warned
     ├── DuplicateKeyError          a job produced two objects with the same _key
     ├── StepDefinitionError        a step graph that cannot run (unknown dependency, cycle)
     ├── CredentialsError           no usable credentials, or AssumeRole refused (a job that cannot start)
@@ -39,6 +40,11 @@ class SelectionError(ConfigError):
 
 class GraphObjectError(GraphAwsError):
     """An entity or relationship breaks a JupiterOne data-model rule; the message names the object."""
+
+
+class UnconvertibleItem(GraphObjectError):
+    """An item of a list answer that cannot become an entity (its id is missing or empty): the step
+    leaves out that item only, with a warning naming it, and keeps the others."""
 
 
 class DuplicateKeyError(GraphObjectError):

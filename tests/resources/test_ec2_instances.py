@@ -171,3 +171,26 @@ def test_a_denied_region_marks_instances_partial_and_keeps_the_rest(
         "us-east-1",
         "eu-west-1",
     }
+
+
+@pytest.fixture
+def two_instances_without_an_id():
+    """DescribeInstances answering, besides moto's instances, two with InstanceId '' (as the
+    property test of converters generated them): both once made the key `arn:...:instance/`."""
+
+    def hook(parsed, **_):
+        parsed.setdefault("Reservations", []).append({"Instances": [{"InstanceId": ""}, {"InstanceId": ""}]})
+
+    entry = ("after-call.ec2.DescribeInstances", hook)
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    yield
+    botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+
+
+def test_instances_without_an_id_cost_only_themselves(run_steps, client, two_instances_without_an_id):
+    client("ec2", "us-east-1").run_instances(ImageId="ami-12c6146b", MinCount=1, MaxCount=1)
+    result = run_steps("fetch-ec2-instances", regions=("us-east-1",))
+    step = status(result, "fetch-ec2-instances")
+    assert step.status is StepStatus.SUCCESS
+    assert len(list(result.job_state.iter_entities("aws_instance"))) == 1
+    assert step.warnings == ["us-east-1: ec2 resource 'instance/' left out: it has no id"] * 2

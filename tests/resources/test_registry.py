@@ -6,7 +6,10 @@ import botocore.handlers
 import pytest
 from botocore.exceptions import ClientError
 
+from graph_aws.aws.resources.kms import KMS_KEYS
+from graph_aws.aws.resources.registry import Where, convert_item
 from graph_aws.engine import StepStatus
+from graph_aws.errors import UnconvertibleItem
 
 
 def status(result, step_id):
@@ -82,3 +85,9 @@ def test_rotation_as_the_cis_rule_reads_it(run_steps, client):
     # not asked about (KMS refuses the question).
     assert keys["asymmetric"]["encryptionAlgorithms"] == ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]
     assert "keyRotationEnabled" not in keys["asymmetric"]
+
+
+def test_an_item_without_the_id_its_key_needs_is_unconvertible_not_a_crash():
+    where = Where("123456789012", "aws", "us-east-1")
+    with pytest.raises(UnconvertibleItem, match="aws_kms_key left out: AWS sent no KeyArn"):
+        convert_item(KMS_KEYS, {"KeyId": "k-1"}, where)  # botocore's model makes KeyArn optional

@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
+from graph_aws.aws.resources._text_dates import iso_millis
 from graph_aws.aws.resources.ec2.model import SUBNET, arn_of
 from graph_aws.aws.resources.iam.service import IAM_ROLE
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
@@ -17,7 +17,6 @@ from graph_aws.model import (
     Entity,
     EntityType,
     RelationshipType,
-    epoch_millis,
     make_entity,
     make_relationship,
     tag_properties,
@@ -30,8 +29,9 @@ LAMBDA_FUNCTION = EntityType("Lambda Function", "aws_lambda_function", ("Functio
 
 
 def parse_timestamp(value: str | None) -> int | None:
-    """Lambda gives `LastModified` as ISO 8601 text (`2024-01-02T03:04:05.678+0000`), not a date."""
-    return epoch_millis(datetime.fromisoformat(value)) if value else None
+    """Lambda gives `LastModified` as ISO 8601 text (`2024-01-02T03:04:05.678+0000`), not a date;
+    None when it is not one."""
+    return iso_millis(value)
 
 
 def _text(value: Any) -> str | None:

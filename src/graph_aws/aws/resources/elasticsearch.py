@@ -40,7 +40,10 @@ def to_es_domain(raw: Mapping[str, Any], where: Where) -> Entity:
     endpoint_options = raw.get("DomainEndpointOptions") or {}
     cluster = raw.get("ClusterConfig") or raw.get("ElasticsearchClusterConfig") or {}
     engine, version = engine_of(raw)
-    policy = json.loads(raw.get("AccessPolicies") or "{}")
+    try:
+        policy = json.loads(raw.get("AccessPolicies") or "{}")
+    except ValueError:
+        policy = None  # not JSON: whether it is public is unknown
     return make_entity(
         key=raw["ARN"],
         type=ES_DOMAIN.type,
@@ -57,7 +60,7 @@ def to_es_domain(raw: Mapping[str, Any], where: Where) -> Entity:
             "subnetIds": vpc.get("SubnetIds") or None,
             "securityGroupIds": vpc.get("SecurityGroupIds") or None,
             "public": not vpc.get("SubnetIds"),  # a domain outside a VPC has a public endpoint
-            "accessPolicyPublic": policy_is_public(policy),
+            "accessPolicyPublic": None if policy is None else policy_is_public(policy),
             "encrypted": bool(at_rest.get("Enabled")),
             "kmsKeyId": at_rest.get("KmsKeyId"),
             "nodeToNodeEncryptionEnabled": (raw.get("NodeToNodeEncryptionOptions") or {}).get("Enabled"),

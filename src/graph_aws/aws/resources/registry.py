@@ -29,6 +29,7 @@ from graph_aws.aws.api import RegionErrors, paginate
 from graph_aws.aws.botocore_sessions import offered_regions
 from graph_aws.aws.context import AccountResources
 from graph_aws.engine import Step, StepContext
+from graph_aws.errors import GraphObjectError, UnconvertibleItem
 from graph_aws.model import (
     Entity,
     EntityType,
@@ -51,6 +52,10 @@ class Where:
     parent: Entity | None = field(default=None, compare=False)  # listed per parent: that entity
 
     def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
+        """The ARN of a resource found here; UnconvertibleItem when its id is empty ("instance/"),
+        since every such item would get the same key."""
+        if not resource.strip() or resource.endswith(("/", ":")):
+            raise UnconvertibleItem(f"{service} resource {resource!r} left out: it has no id")
         region = self.region if regional else ""
         return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
 
@@ -317,9 +322,32 @@ def regions_to_read(
     return [home] if home else []
 
 
+def convert_item(spec: ResourceSpec, item: Any, where: Where) -> Entity | None:
+    """`spec.convert(item, where)`, or UnconvertibleItem for an item that cannot be an entity: one
+    the model refuses (a key too short), or one without a member its key needs. botocore's models
+    make nearly every member optional, so a converter reads ids with `item["VpcId"]`; an answer
+    without one costs that item only."""
+    try:
+        return spec.convert(item, where)
+    except UnconvertibleItem:
+        raise
+    except GraphObjectError as error:
+        raise UnconvertibleItem(f"{spec.entity.type} left out: {error}") from error
+    except KeyError as error:
+        missing = error.args[0] if error.args else None
+        if isinstance(item, Mapping) and isinstance(missing, str) and missing not in item:
+            raise UnconvertibleItem(f"{spec.entity.type} left out: AWS sent no {missing}") from None
+        raise
+
+
 def _add(context: StepContext, spec: ResourceSpec, where: Where, item: Any) -> Entity | None:
-    """The item's entity, linked to its service (and parent); None when it is not one of the spec's."""
-    converted = spec.convert(item, where)
+    """The item's entity, linked to its service (and parent); None when it is not one of the spec's
+    or cannot be converted (a warning names it, the other items are kept)."""
+    try:
+        converted = convert_item(spec, item, where)
+    except UnconvertibleItem as error:
+        context.warn(f"{where.region}: {error}")
+        return None
     if converted is None:
         return None
     entity = context.job_state.add_entity(converted)

@@ -15,6 +15,7 @@ from graph_aws.aws.resources.kms import KMS_KEY
 from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
 from graph_aws.aws.resources.s3.access import policy_is_public
 from graph_aws.engine import StepContext
+from graph_aws.errors import UnconvertibleItem
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
 SQS = ServiceSpec("sqs", "SQS", EntityType("SQS", "aws_sqs", ("Service",)), function=("queuing",))
@@ -24,7 +25,10 @@ QUEUE_USES_KMS_KEY = RelationshipType(SQS_QUEUE, "USES", KMS_KEY)
 
 def queue_arn(url: str, where: Where) -> str:
     """The queue's ARN from its URL, `https://sqs.<region>.amazonaws.com/<account>/<name>`."""
-    account, name = url.rstrip("/").split("/")[-2:]
+    parts = url.rstrip("/").split("/")
+    if len(parts) < 2 or not parts[-1].strip() or not parts[-2].strip():
+        raise UnconvertibleItem(f"aws_sqs_queue with URL {url!r} left out: it names no account and queue")
+    account, name = parts[-2:]
     return f"arn:{where.partition}:sqs:{where.region}:{account}:{name}"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from graph_aws.aws.resources.registry import ServiceSpec, Where
+from graph_aws.errors import UnconvertibleItem
 from graph_aws.model import EntityType
 
 APIGATEWAY = ServiceSpec(
@@ -36,6 +37,8 @@ _FUNCTION = re.compile(r"arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-
 
 
 def api_arn(where: Where, path: str) -> str:
+    if not path.strip() or path.endswith("/") or "//" in path:  # "apis/" + an empty ApiId
+        raise UnconvertibleItem(f"apigateway resource '/{path}' left out: it has no id")
     return f"arn:{where.partition}:apigateway:{where.region}::/{path}"
 
 

@@ -11,9 +11,9 @@ as JupiterOne does, a region with more than 1,000 snapshots is not asked (its sn
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from typing import Any
 
+from graph_aws.aws.resources._text_dates import iso_millis
 from graph_aws.aws.resources.ec2.instances import INSTANCES_STEP
 from graph_aws.aws.resources.ec2.model import (
     AMI,
@@ -27,6 +27,7 @@ from graph_aws.aws.resources.ec2.model import (
     ec2_entity,
     image_key,
     link,
+    required_id,
     snapshot_key,
 )
 from graph_aws.aws.resources.ec2.volumes import EBS_VOLUMES, kms_key_arn
@@ -53,7 +54,7 @@ def to_ebs_snapshot(raw: Mapping[str, Any], where: Where) -> Entity | None:
         EBS_SNAPSHOT,
         where,
         raw,
-        key=snapshot_key(where, snapshot_id),
+        key=snapshot_key(where, required_id(snapshot_id, "SnapshotId")),
         resource_id=snapshot_id,
         console=("ec2/v2", f"SnapshotDetails:snapshotId={snapshot_id}"),
         properties={
@@ -115,9 +116,7 @@ def add_snapshot_sharing(
 
 def _created(value: str | None) -> int | None:
     """DescribeImages dates are ISO strings ("2024-05-01T10:00:00.000Z"), not timestamps."""
-    if not value:
-        return None
-    return epoch_millis(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    return iso_millis(value)  # None when the text is not a date
 
 
 def to_ami(raw: Mapping[str, Any], where: Where) -> Entity:
@@ -126,7 +125,7 @@ def to_ami(raw: Mapping[str, Any], where: Where) -> Entity:
         AMI,
         where,
         raw,
-        key=image_key(where, image_id),
+        key=image_key(where, required_id(image_id, "ImageId")),
         resource_id=image_id,
         name=raw.get("Name"),
         console=("ec2/v2", f"ImageDetails:imageId={image_id}"),

@@ -30,6 +30,7 @@ from graph_aws.aws.resources.ec2.model import (
 )
 from graph_aws.aws.resources.registry import Where, for_each_region, regions_of
 from graph_aws.engine import Step, StepContext
+from graph_aws.errors import UnconvertibleItem
 from graph_aws.model import (
     Entity,
     Relationship,
@@ -160,7 +161,12 @@ def fetch_instances(context: StepContext) -> None:
         where = Where(resources.account_id, resources.partition, region)
         types_by_key: dict[str, str] = {}
         for raw in instances_of(client):
-            entity = job_state.add_entity(to_instance(raw, where))
+            try:
+                converted = to_instance(raw, where)
+            except UnconvertibleItem as error:
+                context.warn(f"{region}: {error}")
+                continue
+            entity = job_state.add_entity(converted)
             job_state.add_relationship(
                 make_relationship(
                     from_type=EC2.entity.type, from_key=service_key, verb="HAS", to_entity=entity
