@@ -13,10 +13,16 @@ from typing import Any
 
 from graph_aws.aws.api import error_code
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import Parent, ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import (
+    Parent,
+    ResourceSpec,
+    ServiceSpec,
+    Where,
+    required_id,
+    resource_step,
+)
 from graph_aws.aws.resources.s3.access import policy_is_public
 from graph_aws.engine import StepContext
-from graph_aws.errors import UnconvertibleItem
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
 ECR = ServiceSpec("ecr", "ECR", EntityType("ECR", "aws_ecr", ("Service",)), function=("container-registry",))
@@ -83,9 +89,7 @@ def image_key(repository_arn: str, digest: str) -> str:
 
 def to_ecr_image(raw: Mapping[str, Any], where: Where) -> Entity:
     assert where.parent is not None  # listed per repository
-    digest = raw["imageDigest"]
-    if not digest.strip():
-        raise UnconvertibleItem(f"aws_ecr_image of {where.parent['_key']} left out: its imageDigest is empty")
+    digest = required_id(raw["imageDigest"], "imageDigest", f"aws_ecr_image of {where.parent['_key']}")
     tags = raw.get("imageTags") or []
     summary = raw.get("imageScanFindingsSummary") or {}
     counts = summary.get("findingSeverityCounts") or {}

@@ -125,6 +125,14 @@ class ServiceSpec:
         )
 
 
+def required_id(value: str, member: str, item: str = "an item") -> str:
+    """The id a key is built from; UnconvertibleItem when AWS sent it empty, since every such item
+    would get the same key (as Where.arn refuses "instance/")."""
+    if not value.strip():
+        raise UnconvertibleItem(f"{item} with an empty {member} left out: it has no id")
+    return value
+
+
 # A converter returns None for an item that is not an entity of its step (a gateway load balancer).
 Converter = Callable[[Any, Where], Entity | None]
 Enricher = Callable[[StepContext, Any, Where, Any, Entity], None]

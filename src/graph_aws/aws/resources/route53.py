@@ -10,8 +10,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from graph_aws.aws.resources.registry import Parent, ResourceSpec, ServiceSpec, Where, resource_step
-from graph_aws.errors import UnconvertibleItem
+from graph_aws.aws.resources.registry import (
+    Parent,
+    ResourceSpec,
+    ServiceSpec,
+    Where,
+    required_id,
+    resource_step,
+)
 from graph_aws.model import Entity, EntityType, epoch_millis, make_entity
 
 ROUTE53 = ServiceSpec(
@@ -31,8 +37,7 @@ def dns_name(name: str) -> str:
 
 def to_route53_zone(raw: Mapping[str, Any], where: Where) -> Entity:
     zone_id = raw["Id"].rsplit("/", 1)[-1]  # "/hostedzone/Z123"
-    if not zone_id.strip():
-        raise UnconvertibleItem(f"aws_route53_zone with Id {raw['Id']!r} left out: it has no zone id")
+    required_id(zone_id, "zone id", f"aws_route53_zone {raw['Id']!r}")
     key = f"arn:{where.partition}:route53:::hostedzone/{zone_id}"
     config = raw.get("Config") or {}
     private = bool(config.get("PrivateZone"))

@@ -27,12 +27,11 @@ from graph_aws.aws.resources.ec2.model import (
     ec2_entity,
     image_key,
     link,
-    required_id,
     snapshot_key,
 )
 from graph_aws.aws.resources.ec2.volumes import EBS_VOLUMES, kms_key_arn
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, Where
+from graph_aws.aws.resources.registry import ResourceSpec, Where, required_id
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, Relationship, RelationshipType, epoch_millis
 

@@ -14,7 +14,6 @@ from typing import Any
 
 from graph_aws.aws.resources.registry import Enricher, ServiceSpec, Where
 from graph_aws.engine import StepContext
-from graph_aws.errors import UnconvertibleItem
 from graph_aws.model import Entity, EntityType, Relationship, make_entity, make_relationship
 
 EC2 = ServiceSpec(
@@ -51,13 +50,6 @@ _CONSOLES = {"aws": "console.aws.amazon.com", "aws-us-gov": "console.amazonaws-u
 def arn_of(where: Where, kind: str, resource_id: str) -> str:
     """`arn:<partition>:ec2:<region>:<account>:<kind>/<id>`, e.g. kind "vpc", "security-group"."""
     return where.arn("ec2", f"{kind}/{resource_id}")
-
-
-def required_id(value: str, member: str) -> str:
-    """The id a key is built from; UnconvertibleItem when AWS sent it empty ("image/")."""
-    if not value.strip():
-        raise UnconvertibleItem(f"an item with an empty {member} left out: it has no id")
-    return value
 
 
 def snapshot_key(where: Where, snapshot_id: str) -> str:
