@@ -1,6 +1,5 @@
-"""Hypothesis strategies for answers as botocore's parser returns them, built from botocore's own
-output shapes (its loaded service models, no network): what a real account may send, not what moto
-happens to fill in.
+"""Answers as botocore's parser returns them, built from botocore's own output shapes (its loaded
+service models, no network): what a real account may send, not what moto happens to fill in.
 
 Every optional member is present or absent; strings hold anything (empty, unicode, brackets, control
 characters, 256+ characters) within the shape's length bounds; enums also take values botocore has
@@ -8,17 +7,20 @@ never heard of; timestamps are the timezone-aware datetimes botocore's parser ma
 reads (ISO 8601 with or without a fraction, epoch seconds, RFC 822). Lists hold 0 to `MAX_ITEMS`
 items, and nesting stops at `MAX_DEPTH` (deeper structures are empty), so examples stay small.
 
-Deterministic whatever PYTHONHASHSEED is: only ordered things (the model's member order, lists) are
-iterated, never a set.
+The answers come from one `random.Random`: the same seed gives the same answer, whatever
+PYTHONHASHSEED is (only ordered things, the model's member order and lists, are iterated) and
+whichever thread asks first, so a test can answer calls made side by side. Hypothesis gives the
+seeds (`st.randoms()`), which makes every failing example replayable.
 """
 
 from __future__ import annotations
 
+import random
+import string
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import botocore.session
-from hypothesis import strategies as st
 
 MAX_ITEMS = 3
 MAX_DEPTH = 6
@@ -26,21 +28,16 @@ LONG_TEXT = 300
 
 _SESSION = botocore.session.get_session()
 
-_TRICKY_TEXT = st.sampled_from(
-    ["", " ", "[", "]", "{}", "a/b", "a:b", "ü", "名前", "\x00", "\n\t", "%s", "'\"", "x" * LONG_TEXT]
-)
-_ANY_TEXT = st.one_of(_TRICKY_TEXT, st.text(max_size=12), st.text(min_size=256, max_size=LONG_TEXT))
-
-# What botocore makes of '2024-01-02T03:04:05Z', '...05.123456+02:00', 1704164645 and RFC 822 dates:
-# aware datetimes, in UTC or in the offset the answer gave, with or without microseconds.
-_ZONES = st.sampled_from([UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-9, minutes=-30))])
-_TIMESTAMPS = st.builds(
-    lambda moment, zone: moment.replace(tzinfo=UTC).astimezone(zone),
-    st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1)),
-    _ZONES,
-)
-
-_cache: dict[tuple[str, str, int], st.SearchStrategy[Any]] = {}
+_TRICKY_TEXT = ("", " ", "[", "]", "{}", "a/b", "a:b", "ü", "名前", "\x00", "\n\t", "%s", "'\"", "x" * LONG_TEXT)
+# Characters drawn for other strings: ASCII, the separators of ARNs and paths, control characters,
+# accented and non-Latin letters, an emoji.
+_ALPHABET = string.ascii_letters + string.digits + " -_./:=+@[]{}\"'\\%\x00\x07\n\té名字🙂"
+_ZONES = (UTC, timezone(timedelta(hours=2)), timezone(timedelta(hours=-9, minutes=-30)))
+_UNKNOWN_ENUM = ("UNKNOWN_NEW_VALUE", "", "lower-case")
+_INTEGERS = (0, -1, 1, 2**31 - 1, 2**63 - 1)
+_FLOATS = (0.0, -0.5, 1e300)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def output_shape(service: str, operation: str) -> Any:
@@ -48,73 +45,73 @@ def output_shape(service: str, operation: str) -> Any:
     return _SESSION.get_service_model(service).operation_model(operation).output_shape
 
 
-def _bounded_text(shape: Any) -> st.SearchStrategy[str]:
-    low = int(shape.metadata.get("min", 0))
-    high = shape.metadata.get("max")
-    text: st.SearchStrategy[str] = _ANY_TEXT
-    if low or high is not None:
-        # Keep what fits the shape, and always offer strings of its extreme lengths.
-        extremes = [st.text(min_size=min(low, LONG_TEXT), max_size=min(low, LONG_TEXT))]
-        if high is not None:
-            longest = min(int(high), LONG_TEXT)  # some shapes allow 100 kB
-            extremes.append(st.text(min_size=longest, max_size=longest))
-        text = st.one_of(
-            _ANY_TEXT.filter(lambda s: len(s) >= low and (high is None or len(s) <= int(high))), *extremes
-        )
-    return text
+class Answers:
+    """Random values of botocore shapes, drawn from `rng`."""
 
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
 
-def _string(shape: Any) -> st.SearchStrategy[str]:
-    enum = list(shape.enum or [])
-    if enum:
-        return st.one_of(st.sampled_from(enum), st.sampled_from(["UNKNOWN_NEW_VALUE", "", "lower-case"]))
-    return _bounded_text(shape)
+    def of(self, shape: Any, depth: int = 0) -> Any:
+        """A parsed value of `shape`, as botocore's parser would return it."""
+        kind = shape.type_name
+        if kind == "structure":
+            if depth >= MAX_DEPTH:
+                return {}
+            required = set(shape.required_members or [])
+            return {
+                name: self.of(member, depth + 1)
+                for name, member in shape.members.items()  # the model's order
+                if name in required or self.rng.random() < 0.5
+            }
+        if kind == "list":
+            if depth >= MAX_DEPTH:
+                return []
+            return [self.of(shape.member, depth + 1) for _ in range(self.rng.randint(0, MAX_ITEMS))]
+        if kind == "map":
+            if depth >= MAX_DEPTH:
+                return {}
+            count = self.rng.randint(0, MAX_ITEMS)
+            return {self.string(shape.key): self.of(shape.value, depth + 1) for _ in range(count)}
+        if kind == "string":
+            return self.string(shape)
+        if kind in ("integer", "long"):
+            return self._pick(_INTEGERS) if self.rng.random() < 0.5 else self.rng.randint(-(2**40), 2**40)
+        if kind in ("float", "double"):
+            return self._pick(_FLOATS) if self.rng.random() < 0.5 else self.rng.uniform(-1e9, 1e9)
+        if kind == "boolean":
+            return self.rng.random() < 0.5
+        if kind == "timestamp":
+            return self.timestamp()
+        if kind == "blob":
+            return self.rng.randbytes(self.rng.randint(0, 16))
+        raise AssertionError(f"botocore shape type {kind!r} of {shape.name} is not generated yet")
 
+    def string(self, shape: Any) -> str:
+        enum = list(shape.enum or [])
+        if enum:
+            return self._pick(enum) if self.rng.random() < 0.8 else self._pick(_UNKNOWN_ENUM)
+        low = int(shape.metadata.get("min", 0))
+        high = shape.metadata.get("max")
+        high = None if high is None else int(high)
+        roll = self.rng.random()
+        if roll < 0.15:  # the shape's extreme lengths (some shapes allow 100 kB: capped)
+            return self._text(min(low, LONG_TEXT) if self.rng.random() < 0.5 else min(high or LONG_TEXT, LONG_TEXT))
+        if roll < 0.5:
+            candidates = [t for t in _TRICKY_TEXT if len(t) >= low and (high is None or len(t) <= high)]
+            if candidates:
+                return self._pick(candidates)
+        length = self.rng.randint(256, LONG_TEXT) if roll > 0.9 else self.rng.randint(0, 12)
+        return self._text(max(low, min(length, high if high is not None else length)))
 
-def _number(shape: Any) -> st.SearchStrategy[Any]:
-    if shape.type_name in ("integer", "long"):
-        return st.one_of(st.sampled_from([0, -1, 1, 2**31 - 1, 2**63 - 1]), st.integers(-(2**40), 2**40))
-    return st.one_of(st.sampled_from([0.0, -0.5, 1e300]), st.floats(allow_nan=False, allow_infinity=False))
+    def timestamp(self) -> datetime:
+        span = (_LATEST - _EPOCH).total_seconds()
+        moment = _EPOCH + timedelta(seconds=self.rng.uniform(0, span))
+        if self.rng.random() < 0.5:
+            moment = moment.replace(microsecond=0)
+        return moment.astimezone(self._pick(_ZONES))
 
+    def _text(self, length: int) -> str:
+        return "".join(self.rng.choice(_ALPHABET) for _ in range(length))
 
-def answer_of(service: str, shape: Any, depth: int = 0) -> st.SearchStrategy[Any]:
-    """A parsed value of `shape` (of `service`'s model), as botocore's parser would return it."""
-    key = (service, shape.name, depth)  # shape names are unique within one service's model
-    if key not in _cache:
-        _cache[key] = _build(service, shape, depth)
-    return _cache[key]
-
-
-def _build(service: str, shape: Any, depth: int) -> st.SearchStrategy[Any]:
-    kind = shape.type_name
-    if kind == "structure":
-        if depth >= MAX_DEPTH:
-            return st.just({})
-        required = list(dict.fromkeys(shape.required_members or []))
-        members = list(shape.members.items())  # the model's order
-        fixed = {name: answer_of(service, member, depth + 1) for name, member in members if name in required}
-        optional = {
-            name: answer_of(service, member, depth + 1) for name, member in members if name not in required
-        }
-        return st.fixed_dictionaries(fixed, optional=optional)
-    if kind == "list":
-        if depth >= MAX_DEPTH:
-            return st.just([])
-        return st.lists(answer_of(service, shape.member, depth + 1), max_size=MAX_ITEMS)
-    if kind == "map":
-        if depth >= MAX_DEPTH:
-            return st.just({})
-        return st.dictionaries(
-            _string(shape.key), answer_of(service, shape.value, depth + 1), max_size=MAX_ITEMS
-        )
-    if kind == "string":
-        return _string(shape)
-    if kind in ("integer", "long", "float", "double"):
-        return _number(shape)
-    if kind == "boolean":
-        return st.booleans()
-    if kind == "timestamp":
-        return _TIMESTAMPS
-    if kind == "blob":
-        return st.binary(max_size=16)
-    raise AssertionError(f"botocore shape type {kind!r} of {shape.name} is not generated yet")
+    def _pick(self, values: Any) -> Any:
+        return values[self.rng.randrange(len(values))]

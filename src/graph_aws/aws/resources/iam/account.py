@@ -133,7 +133,8 @@ def read_credential_report(iam: Any) -> str | None:
         time.sleep(delay)
         if iam.generate_credential_report().get("State") == "COMPLETE":
             try:
-                return str(iam.get_credential_report()["Content"].decode("utf-8"))
+                # A CSV in UTF-8; a byte that is not becomes U+FFFD rather than costing the report.
+                return bytes(iam.get_credential_report().get("Content") or b"").decode("utf-8", "replace")
             except Exception as error:
                 if error_code(error) not in REPORT_NOT_READY:
                     raise
