@@ -28,7 +28,22 @@ LONG_TEXT = 300
 
 _SESSION = botocore.session.get_session()
 
-_TRICKY_TEXT = ("", " ", "[", "]", "{}", "a/b", "a:b", "ü", "名前", "\x00", "\n\t", "%s", "'\"", "x" * LONG_TEXT)
+_TRICKY_TEXT = (
+    "",
+    " ",
+    "[",
+    "]",
+    "{}",
+    "a/b",
+    "a:b",
+    "ü",
+    "名前",
+    "\x00",
+    "\n\t",
+    "%s",
+    "'\"",
+    "x" * LONG_TEXT,
+)
 # Characters drawn for other strings: ASCII, the separators of ARNs and paths, control characters,
 # accented and non-Latin letters, an emoji.
 _ALPHABET = string.ascii_letters + string.digits + " -_./:=+@[]{}\"'\\%\x00\x07\n\té名字🙂"
@@ -95,7 +110,9 @@ class Answers:
         high = None if high is None else int(high)
         roll = self.rng.random()
         if roll < 0.15:  # the shape's extreme lengths (some shapes allow 100 kB: capped)
-            return self._text(min(low, LONG_TEXT) if self.rng.random() < 0.5 else min(high or LONG_TEXT, LONG_TEXT))
+            return self._text(
+                min(low, LONG_TEXT) if self.rng.random() < 0.5 else min(high or LONG_TEXT, LONG_TEXT)
+            )
         if roll < 0.5:
             candidates = [t for t in _TRICKY_TEXT if len(t) >= low and (high is None or len(t) <= high)]
             if candidates:

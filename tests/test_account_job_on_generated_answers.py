@@ -46,7 +46,9 @@ def _run_job(policy: GeneratedAnswers) -> JobResult:
         region_workers=1,
     )
     try:
-        return execute_steps(account_job_steps(), resources, concurrency=1, describe_error=describe_step_error)
+        return execute_steps(
+            account_job_steps(), resources, concurrency=1, describe_error=describe_step_error
+        )
     finally:
         resources.close()
 

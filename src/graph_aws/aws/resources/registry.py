@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -348,29 +349,42 @@ def convert_item(spec: ResourceSpec, item: Any, where: Where) -> Entity | None:
         raise
 
 
+@contextmanager
+def one_item(context: StepContext, where: str) -> Iterator[None]:
+    """Build one item's objects inside: an answer that cannot become them (an id AWS sent empty,
+    a key the model refuses, a key another item of the job already took) costs this item only,
+    with a warning that names it, and the step goes on with the others. What the block added
+    before the refusal is kept: an entity stays when one of its relationships cannot be made."""
+    try:
+        yield
+    except (UnconvertibleItem, GraphObjectError) as error:
+        context.warn(f"{where}: {error}; left out")
+
+
 def _add(context: StepContext, spec: ResourceSpec, where: Where, item: Any) -> Entity | None:
     """The item's entity, linked to its service (and parent); None when it is not one of the spec's
-    or cannot be converted (a warning names it, the other items are kept)."""
+    or cannot be added (a warning names it, the other items are kept)."""
     try:
         converted = convert_item(spec, item, where)
-    except UnconvertibleItem as error:
+        if converted is None:
+            return None
+        entity = context.job_state.add_entity(converted)
+    except (UnconvertibleItem, GraphObjectError) as error:  # DuplicateKeyError: two items, one key
         context.warn(f"{where.region}: {error}")
         return None
-    if converted is None:
-        return None
-    entity = context.job_state.add_entity(converted)
-    context.job_state.add_relationship(
-        make_relationship(
-            from_type=spec.service.entity.type,
-            from_key=spec.service.key_of(where.account_id),
-            verb=spec.service_verb,
-            to_entity=entity,
-        )
-    )
-    if where.parent is not None and spec.parent and spec.parent.verb:
+    with one_item(context, where.region):
         context.job_state.add_relationship(
-            make_relationship(from_entity=where.parent, verb=spec.parent.verb, to_entity=entity)
+            make_relationship(
+                from_type=spec.service.entity.type,
+                from_key=spec.service.key_of(where.account_id),
+                verb=spec.service_verb,
+                to_entity=entity,
+            )
         )
+        if where.parent is not None and spec.parent and spec.parent.verb:
+            context.job_state.add_relationship(
+                make_relationship(from_entity=where.parent, verb=spec.parent.verb, to_entity=entity)
+            )
     return entity
 
 
@@ -403,15 +417,17 @@ def resource_step(spec: ResourceSpec) -> Step:
                         added.append((item, entity))
                         if spec.enrich:
                             try:
-                                spec.enrich(context, client, where, item, entity)
-                            except Exception as error:
+                                with one_item(context, f"{region}: {entity['_key']}"):
+                                    spec.enrich(context, client, where, item, entity)
+                            except Exception as error:  # a call that failed: the item is not whole
                                 failed.append(error)
                 except Exception as error:
                     if spec.parent is None:
                         raise
                     failed.append(error)
             if spec.after_region:
-                spec.after_region(context, client, region_where, added)
+                with one_item(context, region):
+                    spec.after_region(context, client, region_where, added)
             if failed:
                 if len(failed) > 1:
                     context.warn(f"{region}: {len(failed)} items could not be read in full")
@@ -453,8 +469,9 @@ def relationship_step(spec: RelationshipSpec) -> Step:
             client = resources.session.client(spec.client, region)
             where = Where(resources.account_id, resources.partition, region)
             for item in list_items(client, spec):
-                for relationship in spec.relate(item, where):
-                    context.job_state.add_relationship(relationship)
+                with one_item(context, region):
+                    for relationship in spec.relate(item, where):
+                        context.job_state.add_relationship(relationship)
 
         for_each_region(context, in_region, regions_to_read(context, spec.regional, None))
 
