@@ -10,7 +10,7 @@ items, and nesting stops at `MAX_DEPTH` (deeper structures are empty), so exampl
 The answers come from one `random.Random`: the same seed gives the same answer, whatever
 PYTHONHASHSEED is (only ordered things, the model's member order and lists, are iterated) and
 whichever thread asks first, so a test can answer calls made side by side. Hypothesis gives the
-seeds (`st.randoms()`), which makes every failing example replayable.
+seeds, which makes every failing example replayable (it prints the seed).
 """
 
 from __future__ import annotations
