@@ -5,7 +5,8 @@ Every optional member is present or absent; strings hold anything (empty, unicod
 characters, 256+ characters) within the shape's length bounds; enums also take values botocore has
 never heard of; timestamps are the timezone-aware datetimes botocore's parser makes of every form it
 reads (ISO 8601 with or without a fraction, epoch seconds, RFC 822). Lists hold 0 to `MAX_ITEMS`
-items, and nesting stops at `MAX_DEPTH` (deeper structures are empty), so examples stay small.
+items, or now and then `LONG_LIST`, and nesting stops at `MAX_DEPTH` (deeper structures are empty),
+so examples stay small.
 
 The answers come from one `random.Random`: the same seed gives the same answer, whatever
 PYTHONHASHSEED is (only ordered things, the model's member order and lists, are iterated) and
@@ -23,6 +24,7 @@ from typing import Any
 import botocore.session
 
 MAX_ITEMS = 3
+LONG_LIST, LONG_LIST_CHANCE = 60, 0.02  # now and then, near the top of an answer
 MAX_DEPTH = 6
 LONG_TEXT = 300
 
@@ -81,7 +83,10 @@ class Answers:
         if kind == "list":
             if depth >= MAX_DEPTH:
                 return []
-            return [self.of(shape.member, depth + 1) for _ in range(self.rng.randint(0, MAX_ITEMS))]
+            count = self.rng.randint(0, MAX_ITEMS)
+            if depth <= 2 and self.rng.random() < LONG_LIST_CHANCE:  # a list call's long page
+                count = LONG_LIST
+            return [self.of(shape.member, depth + 1) for _ in range(count)]
         if kind == "map":
             if depth >= MAX_DEPTH:
                 return {}
