@@ -136,8 +136,9 @@ def tag_properties(tags: Iterable[Mapping[str, str]] | Mapping[str, str] | None)
     """AWS tags (`[{Key, Value}]` or a mapping) as `tag.<Key>` properties, as JupiterOne names them."""
     if not tags:
         return {}
-    pairs = tags.items() if isinstance(tags, Mapping) else ((t["Key"], t.get("Value", "")) for t in tags)
-    return {f"tag.{key}": value for key, value in pairs}
+    # A tag AWS sent without a key names nothing: it is not a property.
+    pairs = tags.items() if isinstance(tags, Mapping) else ((t.get("Key"), t.get("Value", "")) for t in tags)
+    return {f"tag.{key}": value for key, value in pairs if key}
 
 
 def _check_key(where: str, key: str) -> None:

@@ -110,7 +110,7 @@ ES_DOMAINS = ResourceSpec(
         "DomainNames",
         "DomainStatusList",
         batch=5,
-        name_of=lambda item: item["DomainName"],
+        name_of=lambda item: item.get("DomainName"),
     ),
     entity=ES_DOMAIN,
     convert=to_es_domain,

@@ -19,6 +19,7 @@ deleted) and the run records why.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -55,7 +56,7 @@ class Where:
     def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
         """The ARN of a resource found here; UnconvertibleItem when its id is empty ("instance/"),
         since every such item would get the same key."""
-        if not resource.strip() or resource.endswith(("/", ":")):
+        if not re.split(r"[/:]", resource)[-1].strip():  # "instance/", "security-group/ ", ""
             raise UnconvertibleItem(f"{service} resource {resource!r} left out: it has no id")
         region = self.region if regional else ""
         return f"arn:{self.partition}:{service}:{region}:{self.account_id}:{resource}"
@@ -286,9 +287,18 @@ def list_items(client: Any, spec: ResourceSpec | RelationshipSpec, **parameters:
         yield from _dig(getattr(client, spec.operation)(**parameters), spec.result_key)
 
 
-def described(client: Any, describe: Describe, listed: Iterable[Any], **parameters: Any) -> Iterator[Any]:
-    """The details of the listed items, `describe.batch` names per call."""
-    names = [describe.name_of(item) for item in listed]
+def described(
+    context: StepContext, client: Any, describe: Describe, listed: Iterable[Any], **parameters: Any
+) -> Iterator[Any]:
+    """The details of the listed items, `describe.batch` names per call; an item listed without a
+    name cannot be asked for, and is left out with a warning."""
+    names = []
+    for item in listed:
+        name = describe.name_of(item)
+        if name:
+            names.append(name)
+        else:
+            context.warn(f"{describe.operation}: an item listed without its name left out")
     for start in range(0, len(names), describe.batch):
         response = getattr(client, describe.operation)(
             **describe.parameters, **parameters, **{describe.parameter: names[start : start + describe.batch]}
@@ -357,7 +367,9 @@ def one_item(context: StepContext, where: str) -> Iterator[None]:
     before the refusal is kept: an entity stays when one of its relationships cannot be made."""
     try:
         yield
-    except (UnconvertibleItem, GraphObjectError) as error:
+    except UnconvertibleItem as error:  # its message says what was left out
+        context.warn(f"{where}: {error}")
+    except GraphObjectError as error:
         context.warn(f"{where}: {error}; left out")
 
 
@@ -404,7 +416,7 @@ def resource_step(spec: ResourceSpec) -> Step:
                 try:
                     items: Iterable[Any] = list_items(client, spec, **parameters)
                     if spec.describe:
-                        items = described(client, spec.describe, items, **parameters)
+                        items = described(context, client, spec.describe, items, **parameters)
                     for listed in items:
                         try:
                             item = spec.detail(client, listed) if spec.detail else listed
