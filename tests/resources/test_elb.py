@@ -146,3 +146,9 @@ def test_a_denied_region_costs_that_region_only(run_steps, balancers, deny_elbv2
     assert {b["region"] for b in result.job_state.iter_entities("aws_alb")} == {"us-east-1"}
     assert {"aws_alb", "aws_nlb", "aws_lb_listener"} <= set(result.partial_types)
     assert status(result, "fetch-elb-classic-load-balancers").status is StepStatus.SUCCESS
+
+
+def test_an_attribute_without_a_key_is_ignored():
+    from graph_aws.aws.resources.elb.v2 import attribute_properties
+
+    assert attribute_properties([{"Value": "true"}]) == attribute_properties([])

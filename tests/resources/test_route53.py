@@ -112,3 +112,11 @@ def test_no_domains_are_read_in_govcloud(run_steps, calls):
     (zone,) = result.job_state.iter_entities("aws_route53_zone")
     assert zone["_key"].startswith("arn:aws-us-gov:route53:::hostedzone/")
     assert "ListDomains" not in calls and list(result.job_state.iter_entities("aws_route53_domain")) == []
+
+
+def test_names_are_unescaped_only_where_route53_escapes():
+    from graph_aws.aws.resources.route53 import dns_name
+
+    assert dns_name("\\052.example.com.") == "*.example.com"  # Route 53's octal escape of '*'
+    # A backslash before digits that are not octal is no escape: the name is kept as AWS sent it.
+    assert dns_name("a\\479.example.com.") == "a\\479.example.com"

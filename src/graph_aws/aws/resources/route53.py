@@ -27,7 +27,7 @@ ROUTE53_ZONE = EntityType("Route 53 Hosted Zone", "aws_route53_zone", ("DomainZo
 ROUTE53_RECORD = EntityType("Route 53 Record Set", "aws_route53_record", ("DomainRecord",))
 ROUTE53_DOMAIN = EntityType("Route 53 Domain", "aws_route53_domain", ("Domain",))
 
-_OCTAL_ESCAPE = re.compile(r"\\(\d{3})")
+_OCTAL_ESCAPE = re.compile(r"\\([0-7]{3})")  # a backslash and 479 is no escape: kept as written
 
 
 def dns_name(name: str) -> str:

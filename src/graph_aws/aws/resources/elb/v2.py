@@ -84,7 +84,7 @@ def to_load_balancer(raw: Mapping[str, Any], where: Where) -> Entity | None:
 
 
 def attribute_properties(attributes: list[Mapping[str, Any]]) -> dict[str, Any]:
-    values = {a["Key"]: a.get("Value") for a in attributes}
+    values = {a["Key"]: a.get("Value") for a in attributes if "Key" in a}
     properties: dict[str, Any] = {
         name: values[key] == "true" for key, name in _ATTRIBUTES.items() if key in values
     }
