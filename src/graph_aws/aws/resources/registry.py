@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from botocore.exceptions import EndpointResolutionError, InvalidRegionError, ParamValidationError
+
 from graph_aws.aws import types as t
 from graph_aws.aws.api import RegionErrors, paginate
 from graph_aws.aws.botocore_sessions import offered_regions
@@ -359,6 +361,11 @@ def convert_item(spec: ResourceSpec, item: Any, where: Where) -> Entity | None:
         raise
 
 
+# botocore's own refusals to build a request (an ARN it cannot parse, a bucket or region name it
+# rejects): raised before anything is sent, from a name an answer gave, never from AWS's refusal.
+_REQUEST_REFUSED = (ParamValidationError, EndpointResolutionError, InvalidRegionError)
+
+
 @contextmanager
 def one_item(context: StepContext, where: str) -> Iterator[None]:
     """Build one item's objects inside: an answer that cannot become them (an id AWS sent empty,
@@ -371,6 +378,8 @@ def one_item(context: StepContext, where: str) -> Iterator[None]:
         context.warn(f"{where}: {error}")
     except GraphObjectError as error:
         context.warn(f"{where}: {error}; left out")
+    except _REQUEST_REFUSED as error:  # botocore will not build a call from what AWS named
+        context.warn(f"{where}: not read further, botocore refuses the request: {error}")
 
 
 def _add(context: StepContext, spec: ResourceSpec, where: Where, item: Any) -> Entity | None:
