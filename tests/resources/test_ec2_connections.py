@@ -150,3 +150,20 @@ def test_a_denied_region_costs_that_region_only(run_steps, networks, deny_flow_l
     )
     assert len(of_type(result, "aws_vpc_logs_cloudwatch_log_group")) == 1  # us-east-1's, kept
     assert {"aws_vpc_logs_cloudwatch_log_group", "aws_vpc_logs_s3_bucket"} <= set(result.partial_types)
+
+
+def test_an_active_peering_without_its_vpcs_is_left_out_with_a_warning(run_steps):
+    odd = {"VpcPeeringConnectionId": "pcx-0123456789", "Status": {"Code": "active"}}
+    entry = (
+        "after-call.ec2.DescribeVpcPeeringConnections",
+        lambda parsed, **_: parsed.setdefault("VpcPeeringConnections", []).append(odd),
+    )
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    try:
+        result = run_steps("fetch-ec2-vpc-peering-connections", regions=("us-east-1",))
+    finally:
+        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+    step = status(result, "fetch-ec2-vpc-peering-connections")
+    assert step.status is StepStatus.SUCCESS
+    assert not of_type(result, "aws_vpc_connects_vpc")
+    assert step.warnings == ["us-east-1: a peer VPC with an empty VpcId left out: it has no id; left out"]
