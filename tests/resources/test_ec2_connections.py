@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 from shapes import shaped
 
-from graph_aws.aws.resources.ec2.connections import flow_log_logs
+from graph_aws.aws.resources.ec2.connections import flow_log_logs, vpn_gateway_in_vpc
 from graph_aws.aws.resources.registry import Where
 from graph_aws.engine import StepStatus
 
@@ -167,3 +167,13 @@ def test_an_active_peering_without_its_vpcs_is_left_out_with_a_warning(run_steps
     assert step.status is StepStatus.SUCCESS
     assert not of_type(result, "aws_vpc_connects_vpc")
     assert step.warnings == ["us-east-1: a peer VPC with an empty VpcId left out: it has no id; left out"]
+
+
+def test_a_vpn_attachment_without_its_vpc_names_none():
+    where = Where(ACCOUNT, "aws", "us-east-1")
+    raw = {
+        "VpnGatewayId": "vgw-0123456789",
+        "VpcAttachments": [{"State": "attached"}, {"State": "attached", "VpcId": "vpc-0123456789"}],
+    }
+    (has,) = vpn_gateway_in_vpc(raw, where)
+    assert has["_fromEntityKey"] == vpc_arn("vpc-0123456789")

@@ -121,9 +121,9 @@ def to_vpn_gateway(raw: Mapping[str, Any], where: Where) -> Entity:
 
 def vpn_gateway_in_vpc(raw: Mapping[str, Any], where: Where) -> Iterator[Relationship]:
     key = arn_of(where, "vpn-gateway", raw["VpnGatewayId"])
-    for attachment in raw.get("VpcAttachments") or []:
-        if attachment.get("State") == "attached":
-            yield link(VPC, arn_of(where, "vpc", attachment["VpcId"]), "HAS", VPN_GATEWAY, key)
+    attached = [a for a in raw.get("VpcAttachments") or [] if a.get("State") == "attached"]
+    for vpc_id in ids(attached, "VpcId"):  # an attachment without its VPC names none
+        yield link(VPC, arn_of(where, "vpc", vpc_id), "HAS", VPN_GATEWAY, key)
 
 
 def to_ec2_settings(raw: Mapping[str, Any], where: Where) -> Entity:
