@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import botocore.handlers
+import pytest
+
 from graph_aws.demo.seeds.acm import demo_certificate
 from graph_aws.engine import StepStatus
 
@@ -41,3 +44,24 @@ def test_certificates_carry_expiry_issuer_and_use(run_steps, client):
     )
     has = [r for r in result.job_state.relationships() if r["_type"] == "aws_acm_has_certificate"]
     assert {r["_toEntityKey"] for r in has} == {imported, requested}
+
+
+@pytest.fixture
+def describe_without_certificate():
+    entry = ("after-call.acm.DescribeCertificate", lambda parsed, **_: parsed.pop("Certificate", None))
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    yield
+    botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+
+
+def test_a_certificate_whose_description_has_no_certificate_keeps_what_the_list_said(
+    run_steps, client, describe_without_certificate
+):
+    arn = client("acm", "us-east-1").request_certificate(DomainName="shop.example.com")["CertificateArn"]
+    result = run_steps("fetch-acm-certificates", regions=("us-east-1",))
+    step = next(r for r in result.step_results if r.id == "fetch-acm-certificates")
+    assert step.status is StepStatus.SUCCESS
+    (certificate,) = result.job_state.iter_entities("aws_acm_certificate")
+    assert certificate["_key"] == arn and certificate["domainName"] == "shop.example.com"
+    assert "issuer" not in certificate  # only DescribeCertificate says
+    assert step.warnings == [f"us-east-1: {arn}: DescribeCertificate gave no Certificate"]

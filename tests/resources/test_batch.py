@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import botocore.handlers
+
 from graph_aws.demo.seeds import batch as seeded
+from graph_aws.engine import StepStatus
 
 ACCOUNT = "123456789012"
 
@@ -47,3 +50,21 @@ def test_environments_queues_jobs_and_definitions(run_steps, client):
     assert pairs("aws_batch_compute_environment_uses_iam_role") == {
         (environment["_key"], f"arn:aws:iam::{ACCOUNT}:role/graph-aws-demo-batch")
     }
+
+
+def test_a_job_without_its_arn_costs_only_itself(run_steps, client):
+    seeded.seed(client, ACCOUNT, ["eu-west-1"])
+    lost = {"jobName": "lost", "jobId": "0123456789"}
+    entry = ("after-call.batch.ListJobs", lambda parsed, **_: parsed["jobSummaryList"].append(lost))
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    try:
+        result = run_steps("fetch-batch-job-queues", regions=("eu-west-1",))
+    finally:
+        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+    step = next(r for r in result.step_results if r.id == "fetch-batch-job-queues")
+    assert step.status is StepStatus.SUCCESS
+    assert [j["name"] for j in result.job_state.iter_entities("aws_batch_job")] == ["nightly-report"]
+    (queue,) = result.job_state.iter_entities("aws_batch_job_queue")
+    assert step.warnings == [
+        f"eu-west-1: {queue['_key']}: a Batch job with an empty jobArn left out: it has no id"
+    ]

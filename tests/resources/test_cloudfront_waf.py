@@ -152,3 +152,25 @@ def test_a_denied_region_costs_that_region_only(run_steps, protected, deny_wafv2
         waf.CLOUDFRONT_V2_ACL,
     }
     assert status(result, "fetch-wafv2-cloudfront-web-acls").status is StepStatus.SUCCESS
+
+
+def test_an_origin_without_its_id_costs_only_itself(run_steps, distributions):
+    def hook(parsed, **_):
+        for distribution in parsed["DistributionList"].get("Items") or []:
+            for origin in distribution["Origins"]["Items"]:
+                if origin["Id"] == "api":
+                    del origin["Id"]
+
+    entry = ("after-call.cloudfront.ListDistributions", hook)
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    try:
+        result = run_steps("fetch-cloudfront-distributions")
+    finally:
+        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+    step = status(result, "fetch-cloudfront-distributions")
+    assert step.status is StepStatus.SUCCESS
+    origins = {o["originId"] for o in result.job_state.iter_entities("aws_cloudfront_distribution_origin")}
+    assert "api" not in origins and "site" in origins
+    assert len(of_type(result, "aws_cloudfront_distribution_connects_s3_bucket")) == 1  # the rest is kept
+    assert len(step.warnings) == 1
+    assert "a CloudFront origin with an empty Id left out: it has no id" in step.warnings[0]

@@ -155,3 +155,31 @@ def test_a_multi_region_trail_is_kept_when_its_home_region_is_not_read(run_steps
         r for r in of_type(result, "aws_cloudtrail_logs_s3_bucket") if r["name"] == "everywhere"
     )
     assert everywhere["homeRegion"] == "us-east-1" and everywhere["isLogging"] is True
+
+
+@pytest.fixture
+def odd_trails():
+    """DescribeTrails also lists, in us-east-1, a trail without an ARN and one whose ARN names no
+    account, as AWS might send them."""
+    odd = [{"Name": "no-arn", "S3BucketName": "audit-logs"}, {"TrailARN": "not-an-arn", "Name": "x"}]
+
+    def hook(parsed, context, **_):
+        if context.get("client_region") == "us-east-1":
+            parsed["trailList"].extend(odd)
+
+    entry = ("after-call.cloudtrail.DescribeTrails", hook)
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    yield
+    botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+
+
+def test_a_trail_without_an_arn_is_left_out_and_the_others_kept(run_steps, trails, odd_trails):
+    result = run_steps("fetch-cloudtrail-trails")
+    step = status(result, "fetch-cloudtrail-trails")
+    assert step.status is StepStatus.SUCCESS
+    names = sorted(r["name"] for r in of_type(result, "aws_cloudtrail_logs_s3_bucket"))
+    assert names == ["eu-only", "everywhere"]
+    assert sorted(step.warnings) == [
+        "us-east-1: trail 'no-arn': a trail with an empty TrailARN left out: it has no id",
+        "us-east-1: trail 'not-an-arn': a trail whose TrailARN 'not-an-arn' names no account left out",
+    ]

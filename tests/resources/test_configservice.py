@@ -57,3 +57,20 @@ def test_rules_carry_their_compliance(run_steps, rules):
     assert {r["_toEntityKey"] for r in evaluates} == {f"arn:aws:iam::{ACCOUNT}:root"} and len(evaluates) == 4
     has = [r for r in result.job_state.relationships() if r["_type"] == "aws_config_has_rule"]
     assert {r["_fromEntityKey"] for r in has} == {f"aws_config:{ACCOUNT}"} and len(has) == 4
+
+
+def test_a_compliance_that_names_no_rule_says_nothing_of_any(run_steps, rules):
+    entry = (
+        "after-call.config-service.DescribeComplianceByConfigRule",
+        lambda parsed, **_: parsed["ComplianceByConfigRules"].append(
+            {"Compliance": {"ComplianceType": "COMPLIANT"}}
+        ),
+    )
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    try:
+        result = run_steps("fetch-config-rules", regions=("us-east-1",))
+    finally:
+        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+    assert next(r for r in result.step_results if r.id == "fetch-config-rules").status is StepStatus.SUCCESS
+    found = {r["name"]: r["complianceState"] for r in result.job_state.iter_entities("aws_config_rule")}
+    assert found == {NON_COMPLIANT_RULE: "NON_COMPLIANT", "root-mfa": "INSUFFICIENT_DATA"}

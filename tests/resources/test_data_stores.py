@@ -172,3 +172,40 @@ def test_each_denied_region_costs_that_region_only(run_steps, client, step_id, e
     assert status(result, step_id).error.startswith(f"{step_id}: eu-west-1: access denied (AccessDenied)")
     assert {e["region"] for e in result.job_state.iter_entities(type_)} == {"us-east-1"}
     assert type_ in result.partial_types
+
+
+def test_a_table_described_without_its_table_or_backups_costs_only_what_is_missing(run_steps, client):
+    dynamodb_client = client("dynamodb", "us-east-1")
+    for name in ("kept", "undescribed"):
+        dynamodb_client.create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+
+    def no_table(parsed, **_):
+        if parsed["Table"]["TableName"] == "undescribed":
+            del parsed["Table"]
+
+    entries = [
+        ("after-call.dynamodb.DescribeTable", no_table),
+        (
+            "after-call.dynamodb.DescribeContinuousBackups",
+            lambda parsed, **_: parsed.pop("ContinuousBackupsDescription", None),
+        ),
+    ]
+    botocore.handlers.BUILTIN_HANDLERS.extend(entries)
+    try:
+        result = run_steps("fetch-dynamodb-tables", regions=("us-east-1",))
+    finally:
+        for entry in entries:
+            botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+    step = status(result, "fetch-dynamodb-tables")
+    assert step.status is StepStatus.SUCCESS
+    (table,) = result.job_state.iter_entities("aws_dynamodb_table")
+    assert table["name"] == "kept" and "pointInTimeRecoveryEnabled" not in table  # unknown, not false
+    assert sorted(step.warnings) == [
+        f"us-east-1: {table['_key']}: DescribeContinuousBackups gave no description",
+        "us-east-1: aws_dynamodb_table left out: AWS sent no TableArn",
+    ]

@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 from shapes import shaped
 
-from graph_aws.aws.resources.ec2.connections import flow_log_logs
+from graph_aws.aws.resources.ec2.connections import flow_log_logs, vpn_gateway_in_vpc
 from graph_aws.aws.resources.registry import Where
 from graph_aws.engine import StepStatus
 
@@ -150,3 +150,30 @@ def test_a_denied_region_costs_that_region_only(run_steps, networks, deny_flow_l
     )
     assert len(of_type(result, "aws_vpc_logs_cloudwatch_log_group")) == 1  # us-east-1's, kept
     assert {"aws_vpc_logs_cloudwatch_log_group", "aws_vpc_logs_s3_bucket"} <= set(result.partial_types)
+
+
+def test_an_active_peering_without_its_vpcs_is_left_out_with_a_warning(run_steps):
+    odd = {"VpcPeeringConnectionId": "pcx-0123456789", "Status": {"Code": "active"}}
+    entry = (
+        "after-call.ec2.DescribeVpcPeeringConnections",
+        lambda parsed, **_: parsed.setdefault("VpcPeeringConnections", []).append(odd),
+    )
+    botocore.handlers.BUILTIN_HANDLERS.append(entry)
+    try:
+        result = run_steps("fetch-ec2-vpc-peering-connections", regions=("us-east-1",))
+    finally:
+        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+    step = status(result, "fetch-ec2-vpc-peering-connections")
+    assert step.status is StepStatus.SUCCESS
+    assert not of_type(result, "aws_vpc_connects_vpc")
+    assert step.warnings == ["us-east-1: a peer VPC with an empty VpcId left out: it has no id"]
+
+
+def test_a_vpn_attachment_without_its_vpc_names_none():
+    where = Where(ACCOUNT, "aws", "us-east-1")
+    raw = {
+        "VpnGatewayId": "vgw-0123456789",
+        "VpcAttachments": [{"State": "attached"}, {"State": "attached", "VpcId": "vpc-0123456789"}],
+    }
+    (has,) = vpn_gateway_in_vpc(raw, where)
+    assert has["_fromEntityKey"] == vpc_arn("vpc-0123456789")

@@ -176,10 +176,13 @@ def test_a_denied_region_marks_instances_partial_and_keeps_the_rest(
 @pytest.fixture
 def two_instances_without_an_id():
     """DescribeInstances answering, besides moto's instances, two with InstanceId '' (as the
-    property test of converters generated them): both once made the key `arn:...:instance/`."""
+    property test of converters generated them): both once made the key `arn:...:instance/`; and
+    one without an InstanceId, which once failed the region."""
 
     def hook(parsed, **_):
-        parsed.setdefault("Reservations", []).append({"Instances": [{"InstanceId": ""}, {"InstanceId": ""}]})
+        parsed.setdefault("Reservations", []).append(
+            {"Instances": [{"InstanceId": ""}, {"InstanceId": ""}, {"InstanceType": "t3.micro"}]}
+        )
 
     entry = ("after-call.ec2.DescribeInstances", hook)
     botocore.handlers.BUILTIN_HANDLERS.append(entry)
@@ -193,4 +196,4 @@ def test_instances_without_an_id_cost_only_themselves(run_steps, client, two_ins
     step = status(result, "fetch-ec2-instances")
     assert step.status is StepStatus.SUCCESS
     assert len(list(result.job_state.iter_entities("aws_instance"))) == 1
-    assert step.warnings == ["us-east-1: ec2 resource 'instance/' left out: it has no id"] * 2
+    assert step.warnings == ["us-east-1: an instance with an empty InstanceId left out: it has no id"] * 3

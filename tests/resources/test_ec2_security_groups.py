@@ -110,3 +110,16 @@ def test_rules_are_converted_without_calls():
         and peer["peerAccountId"] == "210987654321"
     )
     assert to_ip_range("2001:db8::/32")["CIDRv6"] == "2001:db8::/32"
+
+
+def test_a_range_without_its_address_names_no_peer_and_costs_no_other_rule():
+    where = Where(ACCOUNT, "aws", "us-east-1")
+    raw = {
+        "GroupId": "sg-0123456789",
+        "IpPermissions": [
+            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"Description": "no CidrIp"}]},
+            {"FromPort": 443, "ToPort": 443, "Ipv6Ranges": [{}, {"CidrIpv6": "::/0"}]},  # no IpProtocol
+        ],
+    }
+    (https,) = rule_relationships(raw, where)
+    assert https["ipRange"] == "::/0" and https["fromPort"] == 443 and "ipProtocol" not in https

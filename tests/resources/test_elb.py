@@ -148,6 +148,37 @@ def test_a_denied_region_costs_that_region_only(run_steps, balancers, deny_elbv2
     assert status(result, "fetch-elb-classic-load-balancers").status is StepStatus.SUCCESS
 
 
+def test_a_classic_listener_or_tag_description_without_its_id_costs_only_itself(run_steps, balancers):
+    def listener_without_port(parsed, **_):
+        for balancer in parsed.get("LoadBalancerDescriptions") or []:
+            balancer["ListenerDescriptions"].append({"PolicyNames": []})  # no Listener at all
+            balancer["Instances"].append({})
+
+    def tags_without_name(parsed, **_):
+        parsed["TagDescriptions"].append({"Tags": [{"Key": "owner", "Value": "nobody"}]})
+
+    entries = [
+        ("after-call.elastic-load-balancing.DescribeLoadBalancers", listener_without_port),
+        ("after-call.elastic-load-balancing.DescribeTags", tags_without_name),
+    ]
+    botocore.handlers.BUILTIN_HANDLERS.extend(entries)
+    try:
+        result = run_steps("fetch-elb-classic-load-balancers", regions=("us-east-1",))
+    finally:
+        for entry in entries:
+            botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+    step = status(result, "fetch-elb-classic-load-balancers")
+    assert step.status is StepStatus.SUCCESS
+    (classic,) = result.job_state.iter_entities("aws_elb")
+    assert classic["tag.owner"] == "web"  # the description naming no balancer is no one's
+    assert {listener["port"] for listener in result.job_state.iter_entities("aws_lb_listener")} == {80, 443}
+    assert len(ends(result, "aws_elb_connects_instance")) == 1
+    assert step.warnings == [
+        f"us-east-1: {classic['_key']}: a listener of {classic['_key']} without a LoadBalancerPort left out",
+        f"us-east-1: {classic['_key']}: ec2 resource 'instance/' left out: it has no id",
+    ]
+
+
 def test_an_attribute_without_a_key_is_ignored():
     from graph_aws.aws.resources.elb.v2 import attribute_properties
 

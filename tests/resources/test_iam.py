@@ -15,6 +15,14 @@ from graph_aws.aws.shared_clients import SharedClients
 from graph_aws.engine import StepStatus
 
 ACCOUNT = "123456789012"
+TRUST_EC2 = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 ALLOW_S3 = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:Get*", "Resource": "*"}]}
 )
@@ -511,3 +519,69 @@ def test_instances_use_the_role_of_their_instance_profile(run_steps, client):
     assert relationships(result, "aws_instance_uses_iam_role") == {(instance, role)}
     assert relationships(result, "aws_instance_uses_iam_instance_profile") == {(instance, profile)}
     assert without not in str(relationships(result, "aws_instance_uses_iam_role"))
+
+
+@pytest.fixture
+def answered():
+    """`answered("GetAccountAuthorizationDetails", change)`: IAM's answer to that call, changed in place
+    by `change(parsed)` before our code reads it, as AWS might send it."""
+    entries = []
+
+    def answer(operation, change):
+        entry = (f"after-call.iam.{operation}", lambda parsed, **_: change(parsed))
+        botocore.handlers.BUILTIN_HANDLERS.append(entry)
+        entries.append(entry)
+
+    yield answer
+    for entry in entries:
+        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+
+
+def test_an_item_without_its_name_or_arn_costs_that_item_only(run_steps, client, answered):
+    iam = client("iam")
+    iam.create_user(UserName="alice")
+    iam.create_user(UserName="bob")
+    iam.create_role(RoleName="web", AssumeRolePolicyDocument=TRUST_EC2)
+    iam.create_role(RoleName="batch", AssumeRolePolicyDocument=TRUST_EC2)
+    iam.put_role_policy(RoleName="web", PolicyName="s3", PolicyDocument=ALLOW_S3)
+    iam.put_role_policy(RoleName="web", PolicyName="logs", PolicyDocument=ALLOW_S3)
+
+    def strip(parsed):
+        for user in parsed.get("UserDetailList") or []:
+            if user["UserName"] == "bob":
+                del user["UserName"]
+        for role in parsed.get("RoleDetailList") or []:
+            if role["RoleName"] == "batch":
+                role["Arn"] = ""
+            for policy in role.get("RolePolicyList") or []:
+                if policy["PolicyName"] == "logs":
+                    del policy["PolicyName"]
+            role.setdefault("AttachedManagedPolicies", []).append({"PolicyName": "no-arn"})
+
+    answered("GetAccountAuthorizationDetails", strip)
+    result = run_steps("fetch-iam-authorization-details")
+    step = status(result, "fetch-iam-authorization-details")
+    assert step.status is StepStatus.SUCCESS
+    assert {u["name"] for u in result.job_state.iter_entities("aws_iam_user")} == {"alice"}
+    assert {r["name"] for r in result.job_state.iter_entities("aws_iam_role")} == {"web"}
+    assert {p["name"] for p in result.job_state.iter_entities("aws_iam_role_policy")} == {"s3"}
+    assert any("an IAM user with an empty UserName left out" in w for w in step.warnings)
+    assert any("an IAM role with an empty Arn left out" in w for w in step.warnings)
+    assert any("an inline policy with an empty PolicyName left out" in w for w in step.warnings)
+    assert any("an attached policy with an empty PolicyArn left out" in w for w in step.warnings)
+
+
+def test_a_credential_report_that_is_not_csv_keeps_what_was_read(run_steps, client, answered):
+    client("iam").create_user(UserName="alice")
+
+    def garble(parsed):
+        # A carriage return alone in a field is text (it was once "not CSV"); a field past the csv
+        # module's limit is not CSV.
+        parsed["Content"] += b"odd\ruser,x\n" + b"x" * 200_000 + b"\n"
+
+    answered("GetCredentialReport", garble)
+    result = run_steps("fetch-iam-credential-report")
+    step = status(result, "fetch-iam-credential-report")
+    assert step.status is StepStatus.SUCCESS
+    assert one(result, "aws_iam_user")["mfaActive"] is False  # its row came before the bad one
+    assert len(step.warnings) == 1 and "credential report not read past line" in step.warnings[0]

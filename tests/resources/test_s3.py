@@ -169,3 +169,48 @@ def test_a_denied_detail_fails_the_step_and_marks_its_types_partial(run_steps, b
     assert {"aws_s3_bucket", "aws_s3_bucket_policy", "aws_s3_bucket_allows_everyone"} <= set(
         result.partial_types
     )
+
+
+@pytest.fixture
+def answered():
+    """`answered("ListBuckets", change)`: S3's answer to that call, changed in place by `change(parsed)`
+    before our code reads it, as AWS might send it."""
+    entries = []
+
+    def answer(operation, change):
+        entry = (f"after-call.s3.{operation}", lambda parsed, **_: change(parsed))
+        botocore.handlers.BUILTIN_HANDLERS.append(entry)
+        entries.append(entry)
+
+    yield answer
+    for entry in entries:
+        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+
+
+def test_a_bucket_whose_name_or_region_botocore_refuses_keeps_its_entity(run_steps, client, answered):
+    client("s3").create_bucket(Bucket="plain")
+    odd = [{"Name": "not a bucket name!"}, {"Name": "odd-region", "BucketRegion": "no\nregion"}]
+    answered("ListBuckets", lambda parsed: parsed["Buckets"].extend(odd))
+    result = run_steps("fetch-s3-buckets")
+    step = status(result, "fetch-s3-buckets")
+    assert step.status is StepStatus.SUCCESS
+    found = {b["name"]: b for b in result.job_state.iter_entities("aws_s3_bucket")}
+    assert set(found) == {"plain", "not a bucket name!", "odd-region"}
+    assert found["plain"]["region"] == "us-east-1" and "versioningEnabled" in found["plain"]
+    assert "region" not in found["not a bucket name!"] and "versioningEnabled" not in found["odd-region"]
+    assert len(step.warnings) == 2 and all("details left out" in w for w in step.warnings)
+
+
+def test_a_bucket_policy_that_is_not_json_is_left_out_with_a_warning(run_steps, client, answered):
+    s3 = client("s3")
+    s3.create_bucket(Bucket="odd-policy")
+    statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
+    s3.put_bucket_policy(Bucket="odd-policy", Policy=json.dumps({"Statement": [statement]}))
+    answered("GetBucketPolicy", lambda parsed: parsed.update(Policy="{not json"))
+    result = run_steps("fetch-s3-buckets")
+    step = status(result, "fetch-s3-buckets")
+    assert step.status is StepStatus.SUCCESS
+    (bucket,) = result.job_state.iter_entities("aws_s3_bucket")
+    assert not list(result.job_state.iter_entities("aws_s3_bucket_policy"))
+    assert bucket.get("public") is None  # the policy that might make it public could not be read
+    assert step.warnings == ["arn:aws:s3:::odd-policy: its bucket policy is not a JSON object: left out"]

@@ -48,7 +48,8 @@ def fetch_account_contacts(context: StepContext) -> None:
     properties: dict[str, Any] = {}
     for contact_type in CONTACT_TYPES:
         try:
-            contact = account.get_alternate_contact(AlternateContactType=contact_type)["AlternateContact"]
+            # An answer without its AlternateContact names no contact: as good as none registered.
+            contact = account.get_alternate_contact(AlternateContactType=contact_type).get("AlternateContact")
         except Exception as error:
             if not _not_registered(error):
                 raise

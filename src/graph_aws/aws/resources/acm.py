@@ -65,7 +65,10 @@ def to_acm_certificate(raw: Mapping[str, Any], where: Where) -> Entity:
 def enrich_certificate(
     context: StepContext, acm: Any, where: Where, raw: Mapping[str, Any], certificate: Entity
 ) -> None:
-    detail = acm.describe_certificate(CertificateArn=raw["CertificateArn"])["Certificate"]
+    detail = acm.describe_certificate(CertificateArn=raw["CertificateArn"]).get("Certificate")
+    if detail is None:  # nothing more is known of it than the list said
+        context.warn(f"{where.region}: {certificate['_key']}: DescribeCertificate gave no Certificate")
+        detail = {}
     tags = acm.list_tags_for_certificate(CertificateArn=raw["CertificateArn"]).get("Tags")
     context.job_state.enrich_entity(
         certificate["_key"],

@@ -67,6 +67,8 @@ def group_has_instances(
     context: StepContext, _: Any, where: Where, raw: Mapping[str, Any], group: Entity
 ) -> None:
     for instance in raw.get("Instances") or []:
+        if not instance.get("InstanceId"):  # names no instance
+            continue
         context.job_state.add_relationship(
             make_relationship(
                 from_entity=group,

@@ -9,7 +9,14 @@ from typing import Any
 from graph_aws.aws.api import paginate
 from graph_aws.aws.resources.ec2.model import relate
 from graph_aws.aws.resources.iam.service import IAM_ROLE
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import (
+    ResourceSpec,
+    ServiceSpec,
+    Where,
+    one_item,
+    required_id,
+    resource_step,
+)
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, Relationship, RelationshipType, make_entity, make_relationship
 
@@ -110,6 +117,7 @@ def to_job_queue(raw: Mapping[str, Any], where: Where) -> Entity:
             "computeEnvironments": [
                 o["computeEnvironment"]
                 for o in sorted(raw.get("computeEnvironmentOrder") or [], key=lambda o: o.get("order", 0))
+                if o.get("computeEnvironment")
             ]
             or None,
             "accountId": where.account_id,
@@ -121,13 +129,13 @@ def to_job_queue(raw: Mapping[str, Any], where: Where) -> Entity:
 
 def to_job(raw: Mapping[str, Any], where: Where) -> Entity:
     return make_entity(
-        key=raw["jobArn"],
+        key=required_id(raw.get("jobArn") or "", "jobArn", "a Batch job"),
         type=JOB.type,
         classes=JOB.classes,
-        name=raw.get("jobName") or raw["jobId"],
+        name=raw.get("jobName") or raw.get("jobId") or raw["jobArn"],
         properties={
             "arn": raw["jobArn"],
-            "id": raw["jobId"],
+            "id": raw.get("jobId"),
             "status": raw.get("status"),
             "statusReason": raw.get("statusReason"),
             "jobDefinition": raw.get("jobDefinition"),
@@ -149,11 +157,14 @@ def enrich_queue(
     for item in paginate(
         client, "list_jobs", "jobSummaryList", jobQueue=raw["jobQueueArn"], filters=EVERY_JOB
     ):
-        job = context.job_state.add_entity(to_job(item, where))
-        context.job_state.add_relationship(
-            make_relationship(from_type=BATCH.entity.type, from_key=service, verb="HAS", to_entity=job)
-        )
-        context.job_state.add_relationship(make_relationship(from_entity=queue, verb="HAS", to_entity=job))
+        with one_item(context, f"{where.region}: {queue['_key']}"):
+            job = context.job_state.add_entity(to_job(item, where))
+            context.job_state.add_relationship(
+                make_relationship(from_type=BATCH.entity.type, from_key=service, verb="HAS", to_entity=job)
+            )
+            context.job_state.add_relationship(
+                make_relationship(from_entity=queue, verb="HAS", to_entity=job)
+            )
 
 
 JOB_QUEUES = ResourceSpec(

@@ -18,7 +18,14 @@ from typing import Any
 from graph_aws.aws.resources.acm import ACM_CERTIFICATE
 from graph_aws.aws.resources.awslambda import LAMBDA_FUNCTION
 from graph_aws.aws.resources.ec2.model import INTERNET, INTERNET_KEY, to_internet
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import (
+    ResourceSpec,
+    ServiceSpec,
+    Where,
+    one_item,
+    required_id,
+    resource_step,
+)
 from graph_aws.aws.resources.s3 import S3_BUCKET
 from graph_aws.aws.resources.waf import WAF_V2_WEB_ACL, WAF_WEB_ACL, classic_web_acl_arn
 from graph_aws.engine import StepContext
@@ -94,13 +101,14 @@ def to_distribution(raw: Mapping[str, Any], where: Where) -> Entity:
 def to_origin(distribution: Entity, raw: Mapping[str, Any], where: Where) -> Entity:
     custom = raw.get("CustomOriginConfig")
     s3 = raw.get("S3OriginConfig")
+    origin_id = required_id(raw.get("Id") or "", "Id", "a CloudFront origin")
     return make_entity(
-        key=f"{distribution['_key']}/origin/{raw['Id']}",
+        key=f"{distribution['_key']}/origin/{origin_id}",
         type=ORIGIN.type,
         classes=ORIGIN.classes,
-        name=raw["Id"],
+        name=origin_id,
         properties={
-            "originId": raw["Id"],
+            "originId": origin_id,
             "distributionArn": distribution["_key"],
             "domainName": raw.get("DomainName"),
             "originPath": raw.get("OriginPath") or None,
@@ -136,7 +144,7 @@ def distribution_links(raw: Mapping[str, Any], distribution: Entity, where: Wher
                 verb="CONNECTS",
                 to_type=target.type,
                 to_key=target_key,
-                properties={"originId": origin["Id"]},
+                properties={"originId": origin.get("Id")},
             )
     certificate = (raw.get("ViewerCertificate") or {}).get("ACMCertificateArn")
     if certificate:
@@ -186,12 +194,14 @@ def enrich_distribution(
         },
     )
     for origin in _items(raw.get("Origins")):
-        entity = state.add_entity(to_origin(distribution, origin, where))
-        state.add_relationship(make_relationship(from_entity=distribution, verb="HAS", to_entity=entity))
-    for relationship in distribution_links(raw, distribution, where):
-        if relationship["_fromEntityKey"] == INTERNET_KEY:
-            state.add_mapped_entity(to_internet())  # the Internet is no one's: mapped, made once
-        state.add_relationship(relationship)
+        with one_item(context, distribution["_key"]):
+            entity = state.add_entity(to_origin(distribution, origin, where))
+            state.add_relationship(make_relationship(from_entity=distribution, verb="HAS", to_entity=entity))
+    with one_item(context, distribution["_key"]):
+        for relationship in distribution_links(raw, distribution, where):
+            if relationship["_fromEntityKey"] == INTERNET_KEY:
+                state.add_mapped_entity(to_internet())  # the Internet is no one's: mapped, made once
+            state.add_relationship(relationship)
 
 
 DISTRIBUTIONS = ResourceSpec(

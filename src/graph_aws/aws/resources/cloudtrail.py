@@ -25,9 +25,17 @@ from typing import Any
 
 from graph_aws.aws.context import AccountResources
 from graph_aws.aws.resources.cloudwatch import LOG_GROUP, log_group_key
-from graph_aws.aws.resources.registry import ServiceSpec, Where, for_each_region, regions_of
+from graph_aws.aws.resources.registry import (
+    ServiceSpec,
+    Where,
+    for_each_region,
+    one_item,
+    regions_of,
+    required_id,
+)
 from graph_aws.aws.resources.s3 import S3, S3_BUCKET, S3_BUCKETS
 from graph_aws.engine import Step, StepContext
+from graph_aws.errors import UnconvertibleItem
 from graph_aws.model import EntityType, Relationship, RelationshipType, make_relationship, tag_properties
 
 CLOUDTRAIL = ServiceSpec(
@@ -47,10 +55,16 @@ _S3_OBJECT = "AWS::S3::Object"
 
 
 def trail_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """What the rules read on a trail's LOGS relationships, from a DescribeTrails entry."""
+    """What the rules read on a trail's LOGS relationships, from a DescribeTrails entry;
+    UnconvertibleItem for a trail without an ARN that names its account (it keys the relationships
+    and says whose trail it is)."""
+    arn = required_id(raw.get("TrailARN") or "", "TrailARN", "a trail")
+    parts = arn.split(":")
+    if len(parts) < 6 or not parts[4]:
+        raise UnconvertibleItem(f"a trail whose TrailARN {arn!r} names no account left out")
     return {
-        "name": raw["Name"],
-        "trailArn": raw["TrailARN"],
+        "name": raw.get("Name"),
+        "trailArn": arn,
         "homeRegion": raw.get("HomeRegion"),
         "isMultiRegionTrail": raw.get("IsMultiRegionTrail"),
         "includeGlobalServiceEvents": raw.get("IncludeGlobalServiceEvents"),
@@ -64,7 +78,7 @@ def trail_settings(raw: Mapping[str, Any]) -> dict[str, Any]:
         "cloudWatchLogsLogGroupArn": raw.get("CloudWatchLogsLogGroupArn"),
         "snsTopicArn": raw.get("SnsTopicARN"),
         # An organization trail seen from a member belongs to the management account.
-        "accountId": raw["TrailARN"].split(":")[4],
+        "accountId": parts[4],
     }
 
 
@@ -135,7 +149,7 @@ def sends(from_type: str, from_key: str, service_key: str, raw: Mapping[str, Any
         verb="SENDS",
         to_type=CLOUDTRAIL.entity.type,
         to_key=service_key,
-        properties={"name": raw["Name"], "trailArn": raw["TrailARN"], "dataEvents": "s3"},
+        properties={"name": raw.get("Name"), "trailArn": raw["TrailARN"], "dataEvents": "s3"},
     )
     relationship["_key"] += f"|{raw['TrailARN']}"
     return relationship
@@ -146,7 +160,7 @@ def fetch_trails(context: StepContext) -> None:
     state = context.job_state
     service_key = CLOUDTRAIL.key_of(resources.account_id)
     regions = regions_of(context)
-    every_bucket: list[dict[str, str]] = []
+    every_bucket: list[dict[str, str | None]] = []
     logging_everywhere: list[bool] = []
 
     def listed_here(raw: Mapping[str, Any], region: str) -> bool:
@@ -160,31 +174,32 @@ def fetch_trails(context: StepContext) -> None:
         where = Where(resources.account_id, resources.partition, region)
         # Shadow trails included, so that an organization trail is seen from member accounts.
         for raw in client.describe_trails(includeShadowTrails=True).get("trailList", []):
-            if not listed_here(raw, region):
-                continue
-            settings = trail_settings(raw)
-            # By ARN: a member account must name an organization trail by its ARN.
-            settings["isLogging"] = client.get_trail_status(Name=raw["TrailARN"]).get("IsLogging")
-            logging_everywhere.append(bool(settings["isLogging"] and settings["isMultiRegionTrail"]))
-            # Tags and event selectors are read where the trail lives, by its owner (an
-            # organization trail's, by the management account's job).
-            own = settings["accountId"] == resources.account_id and raw.get("HomeRegion", region) == region
-            if own:
-                tags = client.list_tags(ResourceIdList=[raw["TrailARN"]]).get("ResourceTagList") or []
-                settings |= tag_properties((tags[0] if tags else {}).get("TagsList"))
-            for relationship in trail_logs(service_key, raw, where, settings):
-                state.add_relationship(relationship)
-            if not own:
-                continue
-            named, every = s3_data_event_buckets(client.get_event_selectors(TrailName=raw["TrailARN"]))
-            for bucket in sorted(named):
-                bucket_key = f"arn:{where.partition}:s3:::{bucket}"
-                state.add_relationship(sends(S3_BUCKET.type, bucket_key, service_key, raw))
-            if every:
-                state.add_relationship(
-                    sends(S3.entity.type, S3.key_of(resources.account_id), service_key, raw)
-                )
-                every_bucket.append({"Name": raw["Name"], "TrailARN": raw["TrailARN"]})
+            if listed_here(raw, region):
+                with one_item(context, f"{region}: trail {raw.get('TrailARN') or raw.get('Name')!r}"):
+                    read_trail(client, where, raw, region)
+
+    def read_trail(client: Any, where: Where, raw: Mapping[str, Any], region: str) -> None:
+        settings = trail_settings(raw)
+        # By ARN: a member account must name an organization trail by its ARN.
+        settings["isLogging"] = client.get_trail_status(Name=raw["TrailARN"]).get("IsLogging")
+        logging_everywhere.append(bool(settings["isLogging"] and settings["isMultiRegionTrail"]))
+        # Tags and event selectors are read where the trail lives, by its owner (an
+        # organization trail's, by the management account's job).
+        own = settings["accountId"] == resources.account_id and raw.get("HomeRegion", region) == region
+        if own:
+            tags = client.list_tags(ResourceIdList=[raw["TrailARN"]]).get("ResourceTagList") or []
+            settings |= tag_properties((tags[0] if tags else {}).get("TagsList"))
+        for relationship in trail_logs(service_key, raw, where, settings):
+            state.add_relationship(relationship)
+        if not own:
+            return
+        named, every = s3_data_event_buckets(client.get_event_selectors(TrailName=raw["TrailARN"]))
+        for bucket in sorted(named):
+            bucket_key = f"arn:{where.partition}:s3:::{bucket}"
+            state.add_relationship(sends(S3_BUCKET.type, bucket_key, service_key, raw))
+        if every:
+            state.add_relationship(sends(S3.entity.type, S3.key_of(resources.account_id), service_key, raw))
+            every_bucket.append({"Name": raw.get("Name"), "TrailARN": raw["TrailARN"]})
 
     try:
         for_each_region(context, in_region, regions)

@@ -47,9 +47,10 @@ def region_compliance(context: StepContext, client: Any, region: str) -> dict[st
     name = f"config-rule-compliance:{region}"
     compliance = context.job_state.get_data(name)
     if compliance is None:
-        compliance = {
+        compliance = {  # an item that names no rule says nothing of any rule
             item["ConfigRuleName"]: (item.get("Compliance") or {}).get("ComplianceType")
             for item in paginate(client, "describe_compliance_by_config_rule", "ComplianceByConfigRules")
+            if item.get("ConfigRuleName")
         }
         context.job_state.set_data(name, compliance)  # each region is read by one thread
     return dict(compliance)
@@ -58,7 +59,7 @@ def region_compliance(context: StepContext, client: Any, region: str) -> dict[st
 def enrich_rule(
     context: StepContext, client: Any, where: Where, raw: Mapping[str, Any], rule: Entity
 ) -> None:
-    state = region_compliance(context, client, where.region).get(raw["ConfigRuleName"])
+    state = region_compliance(context, client, where.region).get(raw.get("ConfigRuleName") or "")
     # Config reports nothing for a rule it has not evaluated yet.
     context.job_state.enrich_entity(rule["_key"], {"complianceState": state or "INSUFFICIENT_DATA"})
     context.job_state.add_relationship(

@@ -24,7 +24,9 @@ TABLE_USES_KMS_KEY = RelationshipType(TABLE, "USES", KMS_KEY)
 
 
 def describe_table(dynamodb: Any, name: str) -> Mapping[str, Any]:
-    return dict(dynamodb.describe_table(TableName=name)["Table"])
+    """The table as DescribeTable gives it; only its name when the answer has no Table, which
+    `to_table` leaves out with a warning (its key is the ARN that only DescribeTable gives)."""
+    return dict(dynamodb.describe_table(TableName=name).get("Table") or {"TableName": name})
 
 
 def to_table(raw: Mapping[str, Any], where: Where) -> Entity:
@@ -60,16 +62,20 @@ def to_table(raw: Mapping[str, Any], where: Where) -> Entity:
 def enrich_table(
     context: StepContext, dynamodb: Any, where: Where, raw: Mapping[str, Any], table: Entity
 ) -> None:
-    backups = dynamodb.describe_continuous_backups(TableName=raw["TableName"])["ContinuousBackupsDescription"]
-    recovery = backups.get("PointInTimeRecoveryDescription") or {}
-    context.job_state.enrich_entity(
-        table["_key"],
-        {
-            "continuousBackupEnabled": backups.get("ContinuousBackupsStatus") == "ENABLED",
-            "pointInTimeRecoveryEnabled": recovery.get("PointInTimeRecoveryStatus") == "ENABLED",
-            "hasBackup": recovery.get("PointInTimeRecoveryStatus") == "ENABLED",
-        },
-    )
+    answer = dynamodb.describe_continuous_backups(TableName=raw["TableName"])
+    backups = answer.get("ContinuousBackupsDescription")
+    if backups is None:  # nothing known of its backups: say nothing rather than "disabled"
+        context.warn(f"{where.region}: {table['_key']}: DescribeContinuousBackups gave no description")
+    else:
+        recovery = backups.get("PointInTimeRecoveryDescription") or {}
+        context.job_state.enrich_entity(
+            table["_key"],
+            {
+                "continuousBackupEnabled": backups.get("ContinuousBackupsStatus") == "ENABLED",
+                "pointInTimeRecoveryEnabled": recovery.get("PointInTimeRecoveryStatus") == "ENABLED",
+                "hasBackup": recovery.get("PointInTimeRecoveryStatus") == "ENABLED",
+            },
+        )
     key = (raw.get("SSEDescription") or {}).get("KMSMasterKeyArn")
     if key:
         context.job_state.add_relationship(

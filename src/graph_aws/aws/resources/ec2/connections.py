@@ -14,7 +14,7 @@ from typing import Any
 
 from graph_aws.aws.resources.cloudwatch import LOG_GROUP, log_group_arn, log_group_key
 from graph_aws.aws.resources.ec2.model import EC2, VPC, arn_of, ec2_entity, ids, link, relate
-from graph_aws.aws.resources.registry import RelationshipSpec, ResourceSpec, Where
+from graph_aws.aws.resources.registry import RelationshipSpec, ResourceSpec, Where, required_id
 from graph_aws.aws.resources.s3 import S3_BUCKET
 from graph_aws.model import Entity, EntityType, Relationship, RelationshipType, epoch_millis, make_entity
 
@@ -31,7 +31,7 @@ def _vpc_key(info: Mapping[str, Any], where: Where) -> str:
     owner = Where(
         info.get("OwnerId") or where.account_id, where.partition, info.get("Region") or where.region
     )
-    return arn_of(owner, "vpc", info["VpcId"])
+    return arn_of(owner, "vpc", required_id(info.get("VpcId") or "", "VpcId", "a peer VPC"))
 
 
 def peering_connects(raw: Mapping[str, Any], where: Where) -> Iterator[Relationship]:
@@ -39,15 +39,15 @@ def peering_connects(raw: Mapping[str, Any], where: Where) -> Iterator[Relations
     the connection and make the same relationship (the same _key), which the store merges."""
     if (raw.get("Status") or {}).get("Code") != "active":
         return
-    requester, accepter = raw["RequesterVpcInfo"], raw["AccepterVpcInfo"]
+    requester, accepter = raw.get("RequesterVpcInfo") or {}, raw.get("AccepterVpcInfo") or {}
     yield link(
         VPC,
         _vpc_key(requester, where),
         "CONNECTS",
         VPC,
         _vpc_key(accepter, where),
-        vpcPeeringConnectionId=raw["VpcPeeringConnectionId"],
-        status=raw["Status"]["Code"],
+        vpcPeeringConnectionId=raw.get("VpcPeeringConnectionId"),
+        status="active",
         requesterVpcId=requester["VpcId"],
         requesterOwnerId=requester.get("OwnerId"),
         requesterRegion=requester.get("Region"),
@@ -121,9 +121,9 @@ def to_vpn_gateway(raw: Mapping[str, Any], where: Where) -> Entity:
 
 def vpn_gateway_in_vpc(raw: Mapping[str, Any], where: Where) -> Iterator[Relationship]:
     key = arn_of(where, "vpn-gateway", raw["VpnGatewayId"])
-    for attachment in raw.get("VpcAttachments") or []:
-        if attachment.get("State") == "attached":
-            yield link(VPC, arn_of(where, "vpc", attachment["VpcId"]), "HAS", VPN_GATEWAY, key)
+    attached = [a for a in raw.get("VpcAttachments") or [] if a.get("State") == "attached"]
+    for vpc_id in ids(attached, "VpcId"):  # an attachment without its VPC names none
+        yield link(VPC, arn_of(where, "vpc", vpc_id), "HAS", VPN_GATEWAY, key)
 
 
 def to_ec2_settings(raw: Mapping[str, Any], where: Where) -> Entity:

@@ -31,7 +31,7 @@ from graph_aws.aws.resources.ec2.model import (
 )
 from graph_aws.aws.resources.ec2.volumes import EBS_VOLUMES, kms_key_arn
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, Where, required_id
+from graph_aws.aws.resources.registry import ResourceSpec, Where, one_item, required_id
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, Relationship, RelationshipType, epoch_millis
 
@@ -166,14 +166,16 @@ def add_images_in_use(
     for start in range(0, len(missing), _IMAGE_BATCH):
         batch = missing[start : start + _IMAGE_BATCH]
         for raw in ec2.describe_images(Filters=[{"Name": "image-id", "Values": batch}]).get("Images", []):
-            if not state.has_key(image_key(where, raw["ImageId"])):
-                state.add_entity(_public_ami(raw, where))
-            known.add(raw["ImageId"])
+            with one_item(context, where.region):
+                if not state.has_key(image_key(where, required_id(raw.get("ImageId") or "", "ImageId"))):
+                    state.add_entity(_public_ami(raw, where))
+                known.add(raw["ImageId"])
     for instance in instances:
         if instance.get("imageId") in known:
-            state.add_relationship(
-                link(INSTANCE, instance["_key"], "USES", AMI, image_key(where, instance["imageId"]))
-            )
+            with one_item(context, where.region):
+                state.add_relationship(
+                    link(INSTANCE, instance["_key"], "USES", AMI, image_key(where, instance["imageId"]))
+                )
 
 
 def to_key_pair(raw: Mapping[str, Any], where: Where) -> Entity:

@@ -28,9 +28,8 @@ from graph_aws.aws.resources.ec2.model import (
     ids,
     link,
 )
-from graph_aws.aws.resources.registry import Where, for_each_region, regions_of
+from graph_aws.aws.resources.registry import Where, for_each_region, one_item, regions_of, required_id
 from graph_aws.engine import Step, StepContext
-from graph_aws.errors import UnconvertibleItem
 from graph_aws.model import (
     Entity,
     Relationship,
@@ -58,7 +57,11 @@ def state_changed_on(reason: str | None) -> int | None:
     match = _TRANSITION_TIME.search(reason or "")
     if not match:
         return None
-    return epoch_millis(datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC))
+    try:
+        changed = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S")
+    except ValueError:  # shaped like a time, but none ("2019-13-45 ...")
+        return None
+    return epoch_millis(changed.replace(tzinfo=UTC))
 
 
 def _addresses(*values: str | None) -> list[str] | None:
@@ -66,7 +69,7 @@ def _addresses(*values: str | None) -> list[str] | None:
 
 
 def to_instance(raw: Mapping[str, Any], where: Where) -> Entity:
-    instance_id = raw["InstanceId"]
+    instance_id = required_id(raw.get("InstanceId") or "", "InstanceId", "an instance")
     key = instance_key(where, instance_id)
     state = raw.get("State", {}).get("Name")
     metadata = raw.get("MetadataOptions") or {}
@@ -126,7 +129,7 @@ def instance_relationships(raw: Mapping[str, Any], where: Where) -> Iterator[Rel
     key = instance_key(where, raw["InstanceId"])
     if raw.get("SubnetId"):
         yield link(SUBNET, arn_of(where, "subnet", raw["SubnetId"]), "HAS", INSTANCE, key)
-    volume_ids = [m["Ebs"]["VolumeId"] for m in raw.get("BlockDeviceMappings") or [] if m.get("Ebs")]
+    volume_ids = ids([m.get("Ebs") or {} for m in raw.get("BlockDeviceMappings") or []], "VolumeId")
     for volume_id in dict.fromkeys(volume_ids):
         yield link(INSTANCE, key, "USES", EBS_VOLUME, arn_of(where, "volume", volume_id))
     for group_id in ids(raw.get("SecurityGroups"), "GroupId"):
@@ -146,7 +149,7 @@ def ebs_optimization_support(client: Any, instance_types: list[str]) -> dict[str
         batch = instance_types[start : start + _TYPE_BATCH]
         for info in paginate(client, "describe_instance_types", "InstanceTypes", InstanceTypes=batch):
             ebs = info.get("EbsInfo") or {}
-            if ebs.get("EbsOptimizedSupport"):
+            if ebs.get("EbsOptimizedSupport") and info.get("InstanceType"):
                 support[info["InstanceType"]] = ebs["EbsOptimizedSupport"] != "unsupported"
     return support
 
@@ -161,21 +164,17 @@ def fetch_instances(context: StepContext) -> None:
         where = Where(resources.account_id, resources.partition, region)
         types_by_key: dict[str, str] = {}
         for raw in instances_of(client):
-            try:
-                converted = to_instance(raw, where)
-            except UnconvertibleItem as error:
-                context.warn(f"{region}: {error}")
-                continue
-            entity = job_state.add_entity(converted)
-            job_state.add_relationship(
-                make_relationship(
-                    from_type=EC2.entity.type, from_key=service_key, verb="HAS", to_entity=entity
+            with one_item(context, region):
+                entity = job_state.add_entity(to_instance(raw, where))
+                if raw.get("InstanceType"):
+                    types_by_key[entity["_key"]] = raw["InstanceType"]
+                job_state.add_relationship(
+                    make_relationship(
+                        from_type=EC2.entity.type, from_key=service_key, verb="HAS", to_entity=entity
+                    )
                 )
-            )
-            for relationship in instance_relationships(raw, where):
-                job_state.add_relationship(relationship)
-            if raw.get("InstanceType"):
-                types_by_key[entity["_key"]] = raw["InstanceType"]
+                for relationship in instance_relationships(raw, where):
+                    job_state.add_relationship(relationship)
         support = ebs_optimization_support(client, sorted(set(types_by_key.values())))
         for key, instance_type in types_by_key.items():
             job_state.enrich_entity(key, {"ebsOptimizationSupported": support.get(instance_type)})

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from graph_aws.aws.resources.registry import Enricher, ServiceSpec, Where
+from graph_aws.aws.resources.registry import Enricher, ServiceSpec, Where, one_item
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, Relationship, make_entity, make_relationship
 
@@ -148,11 +148,13 @@ def relate(*builders: RelationshipsOf) -> Enricher:
         context: StepContext, client: Any, where: Where, raw: Mapping[str, Any], entity: Entity
     ) -> None:
         for build in builders:
-            for relationship in build(raw, where):
-                target = MAPPED_TARGETS.get(relationship["_toEntityKey"])
-                if target is not None:
-                    context.job_state.add_mapped_entity(target())
-                context.job_state.add_relationship(relationship)
+            # One kind of relationship that cannot be made (a peer's id empty) costs only that kind.
+            with one_item(context, entity["_key"]):
+                for relationship in build(raw, where):
+                    target = MAPPED_TARGETS.get(relationship["_toEntityKey"])
+                    if target is not None:
+                        context.job_state.add_mapped_entity(target())
+                    context.job_state.add_relationship(relationship)
 
     return enrich
 

@@ -227,7 +227,8 @@ def to_route_table(raw: Mapping[str, Any], where: Where) -> Entity:
 
 def route_table_links(raw: Mapping[str, Any], where: Where) -> Iterator[Relationship]:
     table_key = arn_of(where, "route-table", raw["RouteTableId"])
-    yield link(VPC, vpc_key(where, raw["VpcId"]), "HAS", ROUTE_TABLE, table_key)
+    if raw.get("VpcId"):
+        yield link(VPC, vpc_key(where, raw["VpcId"]), "HAS", ROUTE_TABLE, table_key)
     for route in raw.get("Routes") or []:
         destination = route.get("DestinationCidrBlock") or route.get("DestinationIpv6CidrBlock")
         gateway = route.get("GatewayId") or ""

@@ -120,7 +120,8 @@ def rule_relationships(raw: Mapping[str, Any], where: Where) -> Iterator[Relatio
 
 def network_acl_links(raw: Mapping[str, Any], where: Where) -> Iterator[Relationship]:
     key = acl_key(where, raw["NetworkAclId"])
-    yield link(VPC, arn_of(where, "vpc", raw["VpcId"]), "HAS", NETWORK_ACL, key)
+    if raw.get("VpcId"):
+        yield link(VPC, arn_of(where, "vpc", raw["VpcId"]), "HAS", NETWORK_ACL, key)
     for subnet_id in ids(raw.get("Associations"), "SubnetId"):
         yield link(NETWORK_ACL, key, "PROTECTS", SUBNET, arn_of(where, "subnet", subnet_id))
 

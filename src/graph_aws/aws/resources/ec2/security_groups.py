@@ -150,9 +150,11 @@ def _ports(permission: Mapping[str, Any]) -> tuple[int | None, int | None]:
 
 def _cidrs(permission: Mapping[str, Any]) -> Iterator[tuple[str, str | None]]:
     for entry in permission.get("IpRanges") or []:
-        yield entry["CidrIp"], entry.get("Description")
+        if entry.get("CidrIp"):  # a range without its address names no peer
+            yield entry["CidrIp"], entry.get("Description")
     for entry in permission.get("Ipv6Ranges") or []:
-        yield entry["CidrIpv6"], entry.get("Description")
+        if entry.get("CidrIpv6"):
+            yield entry["CidrIpv6"], entry.get("Description")
 
 
 def rule_relationships(raw: Mapping[str, Any], where: Where) -> Iterator[Relationship]:
@@ -163,7 +165,7 @@ def rule_relationships(raw: Mapping[str, Any], where: Where) -> Iterator[Relatio
         ("egress", raw.get("IpPermissionsEgress")),
     ):
         for permission in permissions or []:
-            protocol = "*" if permission["IpProtocol"] == ALL_TRAFFIC else permission["IpProtocol"]
+            protocol = "*" if permission.get("IpProtocol") == ALL_TRAFFIC else permission.get("IpProtocol")
             from_port, to_port = _ports(permission)
             rule = {
                 "ingress": direction == "ingress",

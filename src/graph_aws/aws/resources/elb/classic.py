@@ -30,8 +30,9 @@ from graph_aws.aws.resources.elb.model import (
     add_tags_in_batches,
     link,
 )
-from graph_aws.aws.resources.registry import ResourceSpec, Where
+from graph_aws.aws.resources.registry import ResourceSpec, Where, one_item
 from graph_aws.engine import StepContext
+from graph_aws.errors import UnconvertibleItem
 from graph_aws.model import Entity, epoch_millis, make_entity
 
 _NEGOTIATION = "SSLNegotiationPolicyType"
@@ -64,7 +65,8 @@ def to_classic_load_balancer(raw: Mapping[str, Any], where: Where) -> Entity:
             "subnetIds": list(raw.get("Subnets") or []) or None,
             "availabilityZones": list(raw.get("AvailabilityZones") or []) or None,
             "securityGroupIds": list(raw.get("SecurityGroups") or []) or None,
-            "instanceIds": [i["InstanceId"] for i in raw.get("Instances") or []] or None,
+            "instanceIds": [i["InstanceId"] for i in raw.get("Instances") or [] if i.get("InstanceId")]
+            or None,
             "createdOn": epoch_millis(raw.get("CreatedTime")),
             "accountId": where.account_id,
             "region": where.region,
@@ -75,9 +77,11 @@ def to_classic_load_balancer(raw: Mapping[str, Any], where: Where) -> Entity:
 def to_classic_listener(
     balancer: Entity, description: Mapping[str, Any], policies: Mapping[str, str], where: Where
 ) -> Entity:
-    listener = description["Listener"]
+    listener = description.get("Listener") or {}
     protocol = str(listener.get("Protocol", "")).upper()
-    port = listener["LoadBalancerPort"]
+    port = listener.get("LoadBalancerPort")
+    if port is None:  # its port is its key: one listener per port
+        raise UnconvertibleItem(f"a listener of {balancer['_key']} without a LoadBalancerPort left out")
     tls_policies = [policies[p] for p in description.get("PolicyNames") or [] if p in policies]
     return make_entity(
         key=f"{balancer['_key']}/listener/{port}",  # classic listeners have no ARN; one per port
@@ -115,7 +119,8 @@ def negotiation_policies(elb: Any, name: str) -> dict[str, str]:
             ),
             None,
         )
-        policies[policy["PolicyName"]] = reference or policy["PolicyName"]
+        if policy.get("PolicyName"):
+            policies[policy["PolicyName"]] = reference or policy["PolicyName"]
     return policies
 
 
@@ -124,24 +129,29 @@ def enrich_classic(
 ) -> None:
     state = context.job_state
     descriptions = raw.get("ListenerDescriptions") or []
-    tls = any(str(d["Listener"].get("Protocol", "")).upper() in TLS_PROTOCOLS for d in descriptions)
+    listeners = [d.get("Listener") or {} for d in descriptions]
+    tls = any(str(listener.get("Protocol", "")).upper() in TLS_PROTOCOLS for listener in listeners)
     policies = negotiation_policies(elb, raw["LoadBalancerName"]) if tls else {}
     for description in descriptions:
-        listener = state.add_entity(to_classic_listener(balancer, description, policies, where))
-        state.add_relationship(link(balancer, "HAS", LISTENER.type, listener["_key"]))
-        for certificate in acm_certificates([description["Listener"].get("SSLCertificateId")]):
-            state.add_relationship(link(listener, "USES", ACM_CERTIFICATE.type, certificate))
-    certificates = acm_certificates(d["Listener"].get("SSLCertificateId") for d in descriptions)
+        with one_item(context, f"{where.region}: {balancer['_key']}"):
+            listener = state.add_entity(to_classic_listener(balancer, description, policies, where))
+            state.add_relationship(link(balancer, "HAS", LISTENER.type, listener["_key"]))
+            arn = (description.get("Listener") or {}).get("SSLCertificateId")
+            for certificate in acm_certificates([arn]):
+                state.add_relationship(link(listener, "USES", ACM_CERTIFICATE.type, certificate))
+    certificates = acm_certificates(listener.get("SSLCertificateId") for listener in listeners)
     for certificate in certificates:
         state.add_relationship(link(balancer, "USES", ACM_CERTIFICATE.type, certificate))
     for group_id in raw.get("SecurityGroups") or []:
-        state.add_relationship(
-            link(balancer, "HAS", SECURITY_GROUP.type, arn_of(where, "security-group", group_id))
-        )
-    for instance in raw.get("Instances") or []:
-        state.add_relationship(
-            link(balancer, "CONNECTS", INSTANCE.type, arn_of(where, "instance", instance["InstanceId"]))
-        )
+        with one_item(context, f"{where.region}: {balancer['_key']}"):
+            state.add_relationship(
+                link(balancer, "HAS", SECURITY_GROUP.type, arn_of(where, "security-group", group_id))
+            )
+    for instance_id in [i.get("InstanceId") for i in raw.get("Instances") or []]:
+        with one_item(context, f"{where.region}: {balancer['_key']}"):
+            state.add_relationship(
+                link(balancer, "CONNECTS", INSTANCE.type, arn_of(where, "instance", instance_id or ""))
+            )
 
 
 def add_classic_tags(

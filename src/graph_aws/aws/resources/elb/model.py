@@ -54,7 +54,7 @@ def acm_certificates(arns: Iterable[str | None]) -> list[str]:
 
 
 def tags_by(descriptions: Iterable[Mapping[str, Any]], id_field: str) -> dict[str, dict[str, str]]:
-    return {d[id_field]: tag_properties(d.get("Tags")) for d in descriptions}
+    return {d[id_field]: tag_properties(d.get("Tags")) for d in descriptions if d.get(id_field)}
 
 
 def add_tags_in_batches(

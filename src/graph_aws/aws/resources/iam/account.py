@@ -54,7 +54,8 @@ def fetch_password_policy(context: StepContext) -> None:
     resources: AccountResources = context.resources
     iam = resources.session.client("iam")
     try:
-        raw = iam.get_account_password_policy()["PasswordPolicy"]
+        # An answer at all says a policy is set, even one without its PasswordPolicy.
+        raw = iam.get_account_password_policy().get("PasswordPolicy") or {}
     except Exception as error:
         if error_code(error) == NOT_FOUND:  # no policy set: AWS's defaults apply, nothing to record
             return
@@ -157,12 +158,18 @@ def fetch_credential_report(context: StepContext) -> None:
         context.warn("credential report not ready after a few polls: left out this run")
         return
     state = context.job_state
-    for row in csv.DictReader(io.StringIO(report)):
-        if row.get("user") == ROOT_USER:
-            if state.find_entity(resources.account_key) is not None:
-                state.enrich_entity(resources.account_key, root_report_properties(row))
-        elif (user := state.find_entity(row.get("arn") or "")) is not None and user["_type"] == IAM_USER.type:
-            state.enrich_entity(user["_key"], user_report_properties(row))
+    # newline="": a carriage return inside a quoted field is the field's, as the csv module wants.
+    rows = csv.DictReader(io.StringIO(report, newline=""))
+    try:
+        for row in rows:
+            user = state.find_entity(row.get("arn") or "")
+            if row.get("user") == ROOT_USER:
+                if state.find_entity(resources.account_key) is not None:
+                    state.enrich_entity(resources.account_key, root_report_properties(row))
+            elif user is not None and user["_type"] == IAM_USER.type:
+                state.enrich_entity(user["_key"], user_report_properties(row))
+    except csv.Error as error:  # what was read before is kept
+        context.warn(f"credential report not read past line {rows.line_num}: it is not CSV ({error})")
 
 
 CREDENTIAL_REPORT_STEP = Step(

@@ -41,9 +41,10 @@ from graph_aws.aws.resources.iam.service import (
     INSTANCE_PROFILE,
     is_aws_managed,
     policy_key,
+    required,
 )
 from graph_aws.aws.resources.iam.users import to_iam_user
-from graph_aws.aws.resources.registry import Where
+from graph_aws.aws.resources.registry import Where, one_item
 from graph_aws.engine import JobState, Step, StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, make_relationship
 
@@ -66,8 +67,9 @@ def read_details(iam: Any) -> dict[str, list[Mapping[str, Any]]]:
 class _Builder:
     """Adds one account's IAM objects to the job, each under aws_iam."""
 
-    def __init__(self, state: JobState, where: Where, principal_arns: set[str]) -> None:
-        self.state = state
+    def __init__(self, context: StepContext, where: Where, principal_arns: set[str]) -> None:
+        self.context = context
+        self.state: JobState = context.job_state
         self.where = where
         self.principal_arns = principal_arns
         self.service_key = IAM.key_of(where.account_id)
@@ -89,55 +91,65 @@ class _Builder:
     ) -> None:
         """The owner is ASSIGNED each managed policy it attaches and each inline policy it holds."""
         for attached in raw.get("AttachedManagedPolicies") or []:
-            arn = attached["PolicyArn"]
-            if is_aws_managed(arn):
-                self.aws_managed[arn] += 1
-                self.aws_managed_names[arn] = attached.get("PolicyName") or arn.rsplit("/", 1)[-1]
-            self.state.add_relationship(
-                make_relationship(
-                    from_entity=owner,
-                    verb="ASSIGNED",
-                    to_type=IAM_POLICY.type,
-                    to_key=policy_key(self.where.account_id, arn),
+            with one_item(self.context, owner["_key"]):
+                arn = required(attached, "PolicyArn", "an attached policy")
+                if is_aws_managed(arn):
+                    self.aws_managed[arn] += 1
+                    self.aws_managed_names[arn] = attached.get("PolicyName") or arn.rsplit("/", 1)[-1]
+                self.state.add_relationship(
+                    make_relationship(
+                        from_entity=owner,
+                        verb="ASSIGNED",
+                        to_type=IAM_POLICY.type,
+                        to_key=policy_key(self.where.account_id, arn),
+                    )
                 )
-            )
         for item in raw.get(list_name) or []:
-            name = item["PolicyName"]
-            key = inline_policy_key(owner["_key"], name, self.principal_arns)
-            policy = self.add(
-                to_inline_policy(inline, owner, name, item.get("PolicyDocument"), key, self.where)
-            )
-            self.state.add_relationship(
-                make_relationship(from_entity=owner, verb="ASSIGNED", to_entity=policy)
-            )
+            with one_item(self.context, owner["_key"]):
+                name = required(item, "PolicyName", "an inline policy")  # its name is its key
+                key = inline_policy_key(owner["_key"], name, self.principal_arns)
+                policy = self.add(
+                    to_inline_policy(inline, owner, name, item.get("PolicyDocument"), key, self.where)
+                )
+                self.state.add_relationship(
+                    make_relationship(from_entity=owner, verb="ASSIGNED", to_entity=policy)
+                )
 
     def groups(self, raws: Sequence[Mapping[str, Any]]) -> dict[str, Entity]:
         by_name = {}
         for raw in raws:
-            group = self.add(to_iam_group(raw, self.where))
-            self.assign_policies(group, IAM_GROUP_POLICY, raw, "GroupPolicyList")
-            by_name[raw["GroupName"]] = group
+            with one_item(self.context, "an IAM group"):
+                group = self.add(to_iam_group(raw, self.where))
+                by_name[raw["GroupName"]] = group
+                self.assign_policies(group, IAM_GROUP_POLICY, raw, "GroupPolicyList")
         return by_name
 
     def users(self, raws: Sequence[Mapping[str, Any]], groups: Mapping[str, Entity]) -> None:
         members: Counter[str] = Counter()
         for raw in raws:
-            user = self.add(to_iam_user(raw, self.where))
-            for group_name in dict.fromkeys(raw.get("GroupList") or []):
-                if group_name in groups:
-                    self.state.add_relationship(
-                        make_relationship(from_entity=groups[group_name], verb="HAS", to_entity=user)
-                    )
-                    members[group_name] += 1
-            self.assign_policies(user, IAM_USER_POLICY, raw, "UserPolicyList")
+            with one_item(self.context, "an IAM user"):
+                user = self.add(to_iam_user(raw, self.where))
+                for group_name in dict.fromkeys(raw.get("GroupList") or []):
+                    if group_name in groups:
+                        self.state.add_relationship(
+                            make_relationship(from_entity=groups[group_name], verb="HAS", to_entity=user)
+                        )
+                        members[group_name] += 1
+                self.assign_policies(user, IAM_USER_POLICY, raw, "UserPolicyList")
         for name, group in groups.items():
             self.state.enrich_entity(group["_key"], {"userCount": members[name]})
 
     def roles(self, raws: Sequence[Mapping[str, Any]]) -> None:
         profile_roles: dict[str, list[str]] = {}
         for raw in raws:
-            role = self.add(to_iam_role(raw, self.where))
-            for type, key, principal in trusted(raw.get("AssumeRolePolicyDocument"), self.where):
+            with one_item(self.context, "an IAM role"):
+                self.role(raw, profile_roles)
+        self.state.set_data(INSTANCE_PROFILE_ROLES, profile_roles)
+
+    def role(self, raw: Mapping[str, Any], profile_roles: dict[str, list[str]]) -> None:
+        role = self.add(to_iam_role(raw, self.where))
+        for type, key, principal in trusted(raw.get("AssumeRolePolicyDocument"), self.where):
+            with one_item(self.context, role["_key"]):
                 # What the role trusts outside this account is mapped: one entity per key, however
                 # many roles trust it (its own entity wins where it is ingested too).
                 target = mapped_trust_target(type, key, principal, self.where)
@@ -146,9 +158,10 @@ class _Builder:
                 self.state.add_relationship(
                     make_relationship(from_entity=role, verb="TRUSTS", to_type=type.type, to_key=key)
                 )
-            self.assign_policies(role, IAM_ROLE_POLICY, raw, "RolePolicyList")
-            for raw_profile in raw.get("InstanceProfileList") or []:
-                arn = raw_profile["Arn"]
+        self.assign_policies(role, IAM_ROLE_POLICY, raw, "RolePolicyList")
+        for raw_profile in raw.get("InstanceProfileList") or []:
+            with one_item(self.context, role["_key"]):
+                arn = required(raw_profile, "Arn", "an instance profile")
                 profile = self.state.find_entity(arn) or self.add(
                     to_instance_profile(raw_profile, self.where)
                 )
@@ -156,14 +169,15 @@ class _Builder:
                     make_relationship(from_entity=profile, verb="CONTAINS", to_entity=role)
                 )
                 profile_roles.setdefault(arn, []).append(role["_key"])
-        self.state.set_data(INSTANCE_PROFILE_ROLES, profile_roles)
 
     def policies(self, raws: Sequence[Mapping[str, Any]]) -> None:
         for raw in raws:
-            if not is_aws_managed(raw["Arn"]):
-                self.add(to_iam_policy(raw, self.where))
+            with one_item(self.context, "a managed policy"):
+                if not is_aws_managed(required(raw, "Arn", "a managed policy")):
+                    self.add(to_iam_policy(raw, self.where))
         for arn, count in sorted(self.aws_managed.items()):
-            self.add(to_aws_managed_policy(arn, self.aws_managed_names[arn], count, self.where))
+            with one_item(self.context, arn):
+                self.add(to_aws_managed_policy(arn, self.aws_managed_names[arn], count, self.where))
         self.state.set_data(AWS_MANAGED_ATTACHMENTS, dict(self.aws_managed))
 
 
@@ -175,8 +189,9 @@ def fetch_authorization_details(context: StepContext) -> None:
         raw["Arn"]
         for name in ("UserDetailList", "GroupDetailList", "RoleDetailList")
         for raw in details[name]
+        if raw.get("Arn")
     }
-    builder = _Builder(context.job_state, where, principal_arns)
+    builder = _Builder(context, where, principal_arns)
     groups = builder.groups(details["GroupDetailList"])
     builder.users(details["UserDetailList"], groups)
     builder.roles(details["RoleDetailList"])

@@ -14,6 +14,7 @@ from graph_aws.aws.resources.iam.service import (
     IAM_POLICY,
     aws_managed_policy_key,
     is_aws_managed,
+    required,
     web_link,
 )
 from graph_aws.aws.resources.registry import Where
@@ -41,16 +42,17 @@ def default_document(raw: Mapping[str, Any]) -> Any:
 def to_iam_policy(raw: Mapping[str, Any], where: Where) -> Entity:
     """A customer-managed policy, as GetAccountAuthorizationDetails describes it."""
     attachments = raw.get("AttachmentCount")
+    arn = required(raw, "Arn", "a managed policy")
     return make_entity(
-        key=raw["Arn"],
+        key=arn,
         type=IAM_POLICY.type,
         classes=IAM_POLICY.classes,
-        name=raw["PolicyName"],
+        name=raw.get("PolicyName") or arn.rsplit("/", 1)[-1],
         properties={
-            "arn": raw["Arn"],
+            "arn": arn,
             "id": raw.get("PolicyId"),
             "policyId": raw.get("PolicyId"),
-            "policyName": raw["PolicyName"],
+            "policyName": raw.get("PolicyName"),
             "path": raw.get("Path"),
             "description": raw.get("Description") or None,
             "defaultVersionId": raw.get("DefaultVersionId"),
@@ -62,7 +64,7 @@ def to_iam_policy(raw: Mapping[str, Any], where: Where) -> Entity:
             "vendorManaged": False,
             "createdOn": epoch_millis(raw.get("CreateDate")),
             "updatedOn": epoch_millis(raw.get("UpdateDate")),
-            "webLink": web_link(where.partition, "policies", raw["Arn"]),
+            "webLink": web_link(where.partition, "policies", arn),
             "accountId": where.account_id,
         },
     )
@@ -116,8 +118,11 @@ def to_inline_policy(
 
 def aws_managed_details(iam: Any, policy_arn: str) -> dict[str, Any]:
     """What every account shares about an AWS-managed policy: two calls, made once per run."""
-    policy = iam.get_policy(PolicyArn=policy_arn)["Policy"]
-    version = iam.get_policy_version(PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"])
+    policy = iam.get_policy(PolicyArn=policy_arn).get("Policy") or {}
+    version: Mapping[str, Any] = {}
+    if policy.get("DefaultVersionId"):  # without it, no document can be asked for
+        answer = iam.get_policy_version(PolicyArn=policy_arn, VersionId=policy["DefaultVersionId"])
+        version = answer.get("PolicyVersion") or {}
     return {
         "id": policy.get("PolicyId"),
         "policyId": policy.get("PolicyId"),
@@ -127,7 +132,7 @@ def aws_managed_details(iam: Any, policy_arn: str) -> dict[str, Any]:
         "isAttachable": policy.get("IsAttachable"),
         "createdOn": epoch_millis(policy.get("CreateDate")),
         "updatedOn": epoch_millis(policy.get("UpdateDate")),
-        "document": document_json(version["PolicyVersion"].get("Document")),
+        "document": document_json(version.get("Document")),
     }
 
 

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph_aws.aws.context import AccountResources
-from graph_aws.aws.resources.iam.service import IAM, OIDC_PROVIDER, SAML_PROVIDER, web_link
-from graph_aws.aws.resources.registry import Where
+from graph_aws.aws.resources.iam.service import IAM, OIDC_PROVIDER, SAML_PROVIDER, required, web_link
+from graph_aws.aws.resources.registry import Where, one_item
 from graph_aws.engine import Step, StepContext
 from graph_aws.model import Entity, epoch_millis, make_entity, make_relationship
 
@@ -39,7 +39,7 @@ def to_oidc_provider(arn: str, raw: Mapping[str, Any], where: Where) -> Entity:
 
 
 def to_saml_provider(raw: Mapping[str, Any], where: Where) -> Entity:
-    arn = raw["Arn"]
+    arn = required(raw, "Arn", "a SAML provider")
     return make_entity(
         key=arn,
         type=SAML_PROVIDER.type,
@@ -63,19 +63,24 @@ def fetch_identity_providers(context: StepContext) -> None:
     where = Where(resources.account_id, resources.partition, resources.session.region)
     found = []
     for item in iam.list_open_id_connect_providers().get("OpenIDConnectProviderList", []):
-        detail = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=item["Arn"])
-        found.append(to_oidc_provider(item["Arn"], detail, where))
-    found += [to_saml_provider(raw, where) for raw in iam.list_saml_providers().get("SAMLProviderList", [])]
+        with one_item(context, "an OpenID Connect provider"):
+            arn = required(item, "Arn", "an OpenID Connect provider")  # the next call names it
+            detail = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+            found.append(to_oidc_provider(arn, detail, where))
+    for raw in iam.list_saml_providers().get("SAMLProviderList", []):
+        with one_item(context, "a SAML provider"):
+            found.append(to_saml_provider(raw, where))
     for provider in found:
-        context.job_state.add_entity(provider)
-        context.job_state.add_relationship(
-            make_relationship(
-                from_type=IAM.entity.type,
-                from_key=IAM.key_of(resources.account_id),
-                verb="HAS",
-                to_entity=provider,
+        with one_item(context, provider["_key"]):
+            context.job_state.add_entity(provider)
+            context.job_state.add_relationship(
+                make_relationship(
+                    from_type=IAM.entity.type,
+                    from_key=IAM.key_of(resources.account_id),
+                    verb="HAS",
+                    to_entity=provider,
+                )
             )
-        )
 
 
 IDENTITY_PROVIDERS_STEP = Step(

@@ -17,6 +17,7 @@ from graph_aws.aws.resources.iam.service import (
     OIDC_PROVIDER,
     SAML_PROVIDER,
     SERVICE_PRINCIPAL,
+    required,
     web_link,
 )
 from graph_aws.aws.resources.registry import Where
@@ -80,16 +81,17 @@ def to_iam_role(raw: Mapping[str, Any], where: Where) -> Entity:
     trust = raw.get("AssumeRolePolicyDocument")
     principals = list(allowed_principals(trust))
     last_used = raw.get("RoleLastUsed") or {}
+    arn, name = required(raw, "Arn", "an IAM role"), required(raw, "RoleName", "an IAM role")
     return make_entity(
-        key=raw["Arn"],
+        key=arn,
         type=IAM_ROLE.type,
         classes=IAM_ROLE.classes,
-        name=raw["RoleName"],
+        name=name,
         properties={
-            "arn": raw["Arn"],
+            "arn": arn,
             "id": raw.get("RoleId"),
             "roleId": raw.get("RoleId"),
-            "roleName": raw["RoleName"],
+            "roleName": name,
             "path": raw.get("Path"),
             "serviceLinked": (raw.get("Path") or "").startswith("/aws-service-role/"),
             "createdOn": epoch_millis(raw.get("CreateDate")),
@@ -100,7 +102,7 @@ def to_iam_role(raw: Mapping[str, Any], where: Where) -> Entity:
             "trustedServices": sorted({v for k, v in principals if k == "Service"}) or None,
             "trustedPrincipals": sorted({v for k, v in principals if k == "AWS"}) or None,
             "trustedFederatedPrincipals": sorted({v for k, v in principals if k == "Federated"}) or None,
-            "webLink": web_link(where.partition, "roles", raw["RoleName"]),
+            "webLink": web_link(where.partition, "roles", name),
             "accountId": where.account_id,
         },
         tags=raw.get("Tags"),
@@ -108,16 +110,18 @@ def to_iam_role(raw: Mapping[str, Any], where: Where) -> Entity:
 
 
 def to_instance_profile(raw: Mapping[str, Any], where: Where) -> Entity:
+    arn = required(raw, "Arn", "an instance profile")
+    name = raw.get("InstanceProfileName") or arn.rsplit("/", 1)[-1]
     return make_entity(
-        key=raw["Arn"],
+        key=arn,
         type=INSTANCE_PROFILE.type,
         classes=INSTANCE_PROFILE.classes,
-        name=raw["InstanceProfileName"],
+        name=name,
         properties={
-            "arn": raw["Arn"],
+            "arn": arn,
             "id": raw.get("InstanceProfileId"),
             "instanceProfileId": raw.get("InstanceProfileId"),
-            "instanceProfileName": raw["InstanceProfileName"],
+            "instanceProfileName": raw.get("InstanceProfileName"),
             "path": raw.get("Path"),
             "createdOn": epoch_millis(raw.get("CreateDate")),
             "accountId": where.account_id,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote
 
-from graph_aws.aws.resources.registry import ServiceSpec
+from graph_aws.aws.resources.registry import ServiceSpec, required_id
 from graph_aws.model import EntityType
 
 IAM = ServiceSpec("iam", "IAM", EntityType("IAM", "aws_iam", ("Service",)), function=("IAM",))
@@ -33,6 +35,12 @@ NOT_FOUND = "NoSuchEntity"  # IAM's answer for "not configured": no login profil
 AWS_MANAGED_ACCOUNT = "aws"  # the account field of AWS-managed policies' ARNs: arn:aws:iam::aws:policy/...
 
 _CONSOLES = {"aws": "console.aws.amazon.com", "aws-us-gov": "console.amazonaws-us-gov.com"}
+
+
+def required(raw: Mapping[str, Any], member: str, item: str) -> str:
+    """A member a key, a relationship or a call is built from (an ARN, a user's name); UnconvertibleItem
+    when AWS sent it absent or empty, so that the item is left out with a warning."""
+    return required_id(str(raw.get(member) or ""), member, item)
 
 
 def web_link(partition: str, kind: str, name: str) -> str:

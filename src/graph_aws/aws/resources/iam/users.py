@@ -8,8 +8,15 @@ from typing import Any
 
 from graph_aws.aws.api import error_code, paginate
 from graph_aws.aws.context import AccountResources
-from graph_aws.aws.resources.iam.service import ACCESS_KEY, IAM_USER, MFA_DEVICE, NOT_FOUND, web_link
-from graph_aws.aws.resources.registry import Where
+from graph_aws.aws.resources.iam.service import (
+    ACCESS_KEY,
+    IAM_USER,
+    MFA_DEVICE,
+    NOT_FOUND,
+    required,
+    web_link,
+)
+from graph_aws.aws.resources.registry import Where, one_item
 from graph_aws.engine import Step, StepContext
 from graph_aws.model import (
     Entity,
@@ -24,20 +31,21 @@ UNKNOWN = "N/A"  # GetAccessKeyLastUsed's service and region of a key never used
 
 
 def to_iam_user(raw: Mapping[str, Any], where: Where) -> Entity:
+    arn, name = required(raw, "Arn", "an IAM user"), required(raw, "UserName", "an IAM user")
     return make_entity(
-        key=raw["Arn"],
+        key=arn,
         type=IAM_USER.type,
         classes=IAM_USER.classes,
-        name=raw["UserName"],
+        name=name,  # the credentials step calls with it
         properties={
-            "arn": raw["Arn"],
+            "arn": arn,
             "id": raw.get("UserId"),
             "userId": raw.get("UserId"),
-            "username": [raw["UserName"]],  # the data model's User: a list of names
+            "username": [name],  # the data model's User: a list of names
             "path": raw.get("Path"),
             "createdOn": epoch_millis(raw.get("CreateDate")),
             "permissionsBoundaryArn": (raw.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn"),
-            "webLink": web_link(where.partition, "users", raw["UserName"]),
+            "webLink": web_link(where.partition, "users", name),
             "accountId": where.account_id,
         },
         tags=raw.get("Tags"),
@@ -45,7 +53,7 @@ def to_iam_user(raw: Mapping[str, Any], where: Where) -> Entity:
 
 
 def to_access_key(raw: Mapping[str, Any], last_used: Mapping[str, Any], where: Where) -> Entity:
-    key_id = raw["AccessKeyId"]
+    key_id = required(raw, "AccessKeyId", "an access key")
     user_page = web_link(where.partition, "users", str(raw.get("UserName", "")))
     return make_entity(
         key=where.arn("iam", f"access-key/{key_id}", regional=False),
@@ -69,7 +77,7 @@ def to_access_key(raw: Mapping[str, Any], last_used: Mapping[str, Any], where: W
 
 
 def to_mfa_device(raw: Mapping[str, Any], where: Where) -> Entity:
-    serial = raw["SerialNumber"]
+    serial = required(raw, "SerialNumber", "an MFA device")
     virtual = serial.startswith("arn:")  # hardware tokens have a bare serial number
     return make_entity(
         key=serial if virtual else where.arn("iam", f"mfa/{serial}", regional=False),
@@ -96,19 +104,25 @@ def collect_user_credentials(context: StepContext, iam: Any, where: Where, user:
     name = user["name"]  # the UserName (username is a list, as the data model wants)
     keys = []
     for metadata in paginate(iam, "list_access_keys", "AccessKeyMetadata", UserName=name):
+        if not str(metadata.get("AccessKeyId") or "").strip():
+            context.warn(f"{user['_key']}: an access key with an empty AccessKeyId left out: it has no id")
+            continue
         last_used = iam.get_access_key_last_used(AccessKeyId=metadata["AccessKeyId"]).get(
             "AccessKeyLastUsed", {}
         )
-        key = state.add_entity(to_access_key(metadata, last_used, where))
-        state.add_relationship(make_relationship(from_entity=user, verb="HAS", to_entity=key))
-        keys.append(key)
+        with one_item(context, user["_key"]):
+            key = state.add_entity(to_access_key(metadata, last_used, where))
+            keys.append(key)
+            state.add_relationship(make_relationship(from_entity=user, verb="HAS", to_entity=key))
     devices = 0
     for raw_device in paginate(iam, "list_mfa_devices", "MFADevices", UserName=name):
-        device = state.add_entity(to_mfa_device(raw_device, where))
-        state.add_relationship(make_relationship(from_entity=user, verb="ASSIGNED", to_entity=device))
-        devices += 1
+        devices += 1  # enabled for the user, whether or not its entity can be made
+        with one_item(context, user["_key"]):
+            device = state.add_entity(to_mfa_device(raw_device, where))
+            state.add_relationship(make_relationship(from_entity=user, verb="ASSIGNED", to_entity=device))
     try:
-        profile: Mapping[str, Any] | None = iam.get_login_profile(UserName=name)["LoginProfile"]
+        # An answer at all says the user has a password, even one without its LoginProfile.
+        profile: Mapping[str, Any] | None = iam.get_login_profile(UserName=name).get("LoginProfile") or {}
     except Exception as error:
         if error_code(error) != NOT_FOUND:  # no login profile: no console password
             raise

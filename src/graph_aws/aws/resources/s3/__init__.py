@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from botocore.exceptions import InvalidRegionError, ParamValidationError
+
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, required_id, resource_step
 from graph_aws.aws.resources.s3 import access, details
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
@@ -22,15 +24,16 @@ EVERYONE = details.EVERYONE
 
 
 def to_s3_bucket(raw: Mapping[str, Any], where: Where) -> Entity:
-    arn = f"arn:{where.partition}:s3:::{raw['Name']}"  # bucket ARNs name neither region nor account
+    name = required_id(raw.get("Name") or "", "Name", "a bucket")
+    arn = f"arn:{where.partition}:s3:::{name}"  # bucket ARNs name neither region nor account
     return make_entity(
         key=arn,
         type=S3_BUCKET.type,
         classes=S3_BUCKET.classes,
-        name=raw["Name"],
+        name=name,
         properties={
             "arn": arn,
-            "bucketName": raw["Name"],
+            "bucketName": name,
             "createdOn": epoch_millis(raw.get("CreationDate")),
             "accountId": where.account_id,
         },
@@ -41,20 +44,30 @@ def enrich_bucket(
     context: StepContext, s3: Any, where: Where, raw: Mapping[str, Any], bucket: Entity
 ) -> None:
     name = raw["Name"]
-    # Recent ListBuckets answers carry the region; otherwise ask (any region can answer).
-    region = raw.get("BucketRegion") or details.bucket_region(s3, name)
-    in_region = Where(where.account_id, where.partition, region)
-    properties, policy_text, grants = details.read_bucket(
-        context.resources.session.client("s3", region), name, in_region
-    )
+    try:
+        # Recent ListBuckets answers carry the region; otherwise ask (any region can answer).
+        region = raw.get("BucketRegion") or details.bucket_region(s3, name)
+        in_region = Where(where.account_id, where.partition, region)
+        properties, policy_text, grants = details.read_bucket(
+            context.resources.session.client("s3", region), name, in_region
+        )
+    except (ParamValidationError, InvalidRegionError) as error:
+        # botocore will not build a request for this name or region (no bucket AWS lists has such):
+        # what the listing said is kept, its details are left out.
+        context.warn(f"{bucket['_key']}: details left out: {error}")
+        return
     state = context.job_state
 
-    policy_public = False
-    if policy_text:
-        policy = state.add_entity(details.to_bucket_policy(bucket, policy_text, in_region))
+    policy_public: bool | None = False
+    document = details.policy_document(policy_text) if policy_text else None
+    if document is not None:
+        policy = state.add_entity(details.to_bucket_policy(bucket, document, in_region))
         state.add_relationship(make_relationship(from_entity=bucket, verb="HAS", to_entity=policy))
         policy_public = policy["public"]
         properties["secureTransport"] = policy["secureTransport"]
+    elif policy_text:  # a policy, but not JSON: what it allows is not known
+        context.warn(f"{bucket['_key']}: its bucket policy is not a JSON object: left out")
+        policy_public = None
     else:
         properties["secureTransport"] = False
 
@@ -64,9 +77,11 @@ def enrich_bucket(
         state.add_relationships(details.allows_everyone(bucket, public_grants))
 
     # What AWS itself would let through: the bucket's public access block overrides ACLs and policies.
-    properties["public"] = (bool(public_grants) and not properties["ignorePublicAcls"]) or (
-        policy_public and not properties["restrictPublicBuckets"]
-    )
+    acl_public = bool(public_grants) and not properties["ignorePublicAcls"]
+    if policy_public is None and not acl_public and not properties["restrictPublicBuckets"]:
+        properties["public"] = None  # the unread policy may or may not make it public
+    else:
+        properties["public"] = acl_public or (bool(policy_public) and not properties["restrictPublicBuckets"])
     key_arn = details.kms_key_arn(properties.get("kmsKeyId"), in_region)
     if key_arn and str(properties.get("encryptionAlgorithm", "")).startswith("aws:kms"):
         state.add_relationship(

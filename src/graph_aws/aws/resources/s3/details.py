@@ -86,8 +86,16 @@ def replication_properties(response: Mapping[str, Any] | None) -> dict[str, Any]
     return {"replicationEnabled": bool(enabled), "destinationBuckets": destinations or None}
 
 
-def to_bucket_policy(bucket: Entity, document_text: str, where: Where) -> Entity:
-    document = json.loads(document_text)
+def policy_document(text: str) -> Any:
+    """The bucket policy as a JSON object, or None when its text is not one."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return None
+    return document if isinstance(document, Mapping) else None
+
+
+def to_bucket_policy(bucket: Entity, document: Mapping[str, Any], where: Where) -> Entity:
     return make_entity(
         key=f"{bucket['_key']}:policy",
         type=S3_BUCKET_POLICY.type,
@@ -164,9 +172,10 @@ def read_bucket(s3: Any, name: str, where: Where) -> tuple[dict[str, Any], str |
         "ObjectLockEnabled"
     ) == "Enabled"
     tags = (optional(s3.get_bucket_tagging, "NoSuchTagSet", Bucket=name) or {}).get("TagSet") or []
+    tags = [t for t in tags if t.get("Key")]  # a tag without its key names nothing
     properties |= tag_properties(tags)
     properties["classification"] = next(
-        (t["Value"] for t in tags if t["Key"].lower() == "classification"), None
+        (t.get("Value") for t in tags if t["Key"].lower() == "classification"), None
     )
     policy = (optional(s3.get_bucket_policy, "NoSuchBucketPolicy", Bucket=name) or {}).get("Policy")
     acl = s3.get_bucket_acl(Bucket=name)
