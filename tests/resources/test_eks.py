@@ -58,4 +58,3 @@ def test_a_cluster_whose_describe_cluster_answer_has_no_cluster_keeps_its_entity
     (cluster,) = result.job_state.iter_entities("aws_eks_cluster")
     assert cluster["name"] == "web" and "status" not in cluster
     assert any("no cluster" in w for w in step.warnings)
-

@@ -51,9 +51,9 @@ def to_sqs_queue(url: str, where: Where) -> Entity:
     )
 
 
-class _Attributes:
-    """A queue's attributes, all text: one that should be a number or JSON and is not is left out,
-    and named in `unreadable`."""
+class TextAttributes:
+    """Attributes that SQS and SNS give as text: one that should be a number, a timestamp or a JSON
+    object and is not reads as None, and is named in `unreadable`."""
 
     def __init__(self, attributes: Mapping[str, str]) -> None:
         self.attributes = attributes
@@ -96,7 +96,7 @@ class _Attributes:
 
 def queue_properties(attributes: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
     """The queue's properties, and the attributes that could not be read (left out)."""
-    read = _Attributes(attributes)
+    read = TextAttributes(attributes)
     redrive = read.json_object("RedrivePolicy") or {}
     policy = read.json_object("Policy")
     key = attributes.get("KmsMasterKeyId") or None
