@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import boto3
 import botocore.handlers
 import pytest
+from botocore.stub import Stubber
 
+from graph_aws.aws.resources.ecr import ECR_REPOSITORIES, enrich_repository, to_ecr_repository
+from graph_aws.aws.resources.registry import Where, resource_step
 from graph_aws.demo.seeds.ecr import REPOSITORY, seed
-from graph_aws.engine import StepStatus
+from graph_aws.engine import JobState, StepContext, StepStatus
 
 ACCOUNT = "123456789012"
 STEPS = ("fetch-ecr-repositories", "fetch-ecr-images", "fetch-ecr-image-scan-findings")
@@ -81,13 +85,6 @@ def test_repositories_images_and_findings(run_steps, client, findings_calls):
 
 
 def test_a_repository_without_registry_id_or_with_a_policy_that_is_not_json_keeps_its_entity():
-    import boto3
-    from botocore.stub import Stubber
-
-    from graph_aws.aws.resources.ecr import ECR_REPOSITORIES, enrich_repository, to_ecr_repository
-    from graph_aws.aws.resources.registry import Where, resource_step
-    from graph_aws.engine import JobState, StepContext
-
     ecr = boto3.client("ecr", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     raw = {"repositoryArn": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/web", "repositoryName": "web"}
     where = Where(ACCOUNT, "aws", "us-east-1")
