@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import boto3
 import botocore.handlers
 import pytest
+from botocore.stub import Stubber
 
+from graph_aws.aws.resources.ecr import ECR_REPOSITORIES, enrich_repository, to_ecr_repository
+from graph_aws.aws.resources.registry import Where, resource_step
 from graph_aws.demo.seeds.ecr import REPOSITORY, seed
-from graph_aws.engine import StepStatus
+from graph_aws.engine import JobState, StepContext, StepStatus
 
 ACCOUNT = "123456789012"
 STEPS = ("fetch-ecr-repositories", "fetch-ecr-images", "fetch-ecr-image-scan-findings")
@@ -78,3 +82,18 @@ def test_repositories_images_and_findings(run_steps, client, findings_calls):
     # Only the image whose summary counts findings is asked for them.
     assert [call["imageId"] for call in findings_calls] == [{"imageDigest": scanned["imageDigest"]}]
     assert len(ends(result, "aws_ecr_has_image_scan_finding")) == 1
+
+
+def test_a_repository_without_registry_id_or_with_a_policy_that_is_not_json_keeps_its_entity():
+    ecr = boto3.client("ecr", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    raw = {"repositoryArn": f"arn:aws:ecr:us-east-1:{ACCOUNT}:repository/web", "repositoryName": "web"}
+    where = Where(ACCOUNT, "aws", "us-east-1")
+    context = StepContext(step=resource_step(ECR_REPOSITORIES), job_state=JobState(), resources=None)
+    repository = context.job_state.add_entity(to_ecr_repository(raw, where))
+    with Stubber(ecr) as stub:
+        # No registryId in the answer: the call is about the account's own registry.
+        stub.add_response("get_repository_policy", {"policyText": "not json"}, {"repositoryName": "web"})
+        enrich_repository(context, ecr, where, raw, repository)
+    enriched = context.job_state.find_entity(repository["_key"])
+    assert enriched["hasPolicy"] is True and "public" not in enriched
+    assert any("not a JSON object" in w for w in context.warnings)

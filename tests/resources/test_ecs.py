@@ -6,6 +6,8 @@ from __future__ import annotations
 import botocore.handlers
 import pytest
 from botocore.exceptions import ClientError
+from hand_answers import ACCOUNT as HAND_ACCOUNT
+from hand_answers import run_on_answers, step_result
 
 from graph_aws.aws.resources.ecs import STEPS
 from graph_aws.demo.seeds.ecs import CLUSTER, seed
@@ -153,3 +155,15 @@ def test_a_cluster_whose_services_cannot_be_listed_costs_only_its_services(
     assert step.status is StepStatus.FAILURE and "access denied (AccessDeniedException)" in step.error
     assert [s["name"] for s in result.job_state.iter_entities("aws_ecs_service")] == ["second-web"]
     assert "aws_ecs_service" in result.partial_types
+
+
+def test_a_task_definition_whose_describe_answer_has_no_definition_keeps_its_entity_and_warns():
+    arn = f"arn:aws:ecs:us-east-1:{HAND_ACCOUNT}:task-definition/web:1"
+    result = run_on_answers(
+        "fetch-ecs-task-definitions", answers={"ListTaskDefinitions": {"taskDefinitionArns": [arn]}}
+    )
+    step = step_result(result, "fetch-ecs-task-definitions")
+    assert step.status is StepStatus.SUCCESS, step.error
+    (definition,) = result.job_state.iter_entities("aws_ecs_task_definition")
+    assert definition["_key"] == arn and "revision" not in definition
+    assert any("no taskDefinition" in w for w in step.warnings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hand_answers import run_on_answers, step_result
+
 from graph_aws.demo.seeds.eks import seed
 from graph_aws.engine import StepStatus
 
@@ -47,3 +49,12 @@ def test_clusters_with_endpoint_encryption_logging_and_groups(run_steps, client)
     assert ends(result, "aws_eks_cluster_has_security_group") == {(demo["_key"], group_key)}
     assert ends(result, "aws_eks_cluster_uses_kms_key") == {(demo["_key"], key)}
     assert len(ends(result, "aws_eks_has_cluster")) == 2
+
+
+def test_a_cluster_whose_describe_cluster_answer_has_no_cluster_keeps_its_entity_and_warns():
+    result = run_on_answers("fetch-eks-clusters", answers={"ListClusters": {"clusters": ["web"]}})
+    step = step_result(result, "fetch-eks-clusters")
+    assert step.status is StepStatus.SUCCESS, step.error
+    (cluster,) = result.job_state.iter_entities("aws_eks_cluster")
+    assert cluster["name"] == "web" and "status" not in cluster
+    assert any("no cluster" in w for w in step.warnings)

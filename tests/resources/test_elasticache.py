@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hand_answers import run_on_answers, step_result
+
 from graph_aws.demo.seeds.elasticache import seed
 from graph_aws.engine import StepStatus
 
@@ -84,3 +86,28 @@ def test_clusters_nodes_and_snapshots(run_steps, client):
         "aws_elasticache_has_cluster_node",
         "aws_elasticache_has_snapshot",
     }
+
+
+def test_a_replication_group_node_without_a_cache_cluster_id_is_left_out_and_the_group_kept():
+    group = {
+        "ReplicationGroupId": "sessions",
+        "NodeGroups": [
+            {
+                "NodeGroupId": "0001",
+                "NodeGroupMembers": [{"CacheNodeId": "0001"}, {"CacheClusterId": "sessions-001"}],
+            }
+        ],
+    }
+    result = run_on_answers(
+        "fetch-elasticache-replication-groups",
+        answers={"DescribeReplicationGroups": {"ReplicationGroups": [group]}},
+    )
+    step = step_result(result, "fetch-elasticache-replication-groups")
+    assert step.status is StepStatus.SUCCESS, step.error
+    assert [g["name"] for g in result.job_state.iter_entities("aws_elasticache_redis_cluster")] == [
+        "sessions"
+    ]
+    assert [n["name"] for n in result.job_state.iter_entities("aws_elasticache_cluster_node")] == [
+        "sessions-001"
+    ]
+    assert any("CacheClusterId" in w for w in step.warnings)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import botocore.handlers
 import pytest
+from hand_answers import run_on_answers, step_result
 
 from graph_aws.demo.seeds.elasticsearch import seed
 from graph_aws.engine import StepStatus
@@ -60,3 +61,20 @@ def test_domains_of_both_engines(run_steps, client, describe_calls):
     assert ends(result, "aws_elasticsearch_domain_has_security_group") == {(search["_key"], group_key)}
     assert ends(result, "aws_elasticsearch_domain_uses_kms_key") == {(search["_key"], key)}
     assert len(ends(result, "aws_es_has_elasticsearch_domain")) == 6
+
+
+def test_an_access_policy_that_is_json_but_not_an_object_leaves_public_unknown():
+    domain = {
+        "ARN": "arn:aws:es:us-east-1:123456789012:domain/logs",
+        "DomainName": "logs",
+        "AccessPolicies": "[1]",
+    }
+    answers = {
+        "ListDomainNames": {"DomainNames": [{"DomainName": "logs"}]},
+        "DescribeDomains": {"DomainStatusList": [domain]},
+    }
+    result = run_on_answers("fetch-es-domains", answers=answers)
+    step = step_result(result, "fetch-es-domains")
+    assert step.status is StepStatus.SUCCESS, step.error
+    (entity,) = result.job_state.iter_entities("aws_elasticsearch_domain")
+    assert entity["name"] == "logs" and "accessPolicyPublic" not in entity

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import botocore.handlers
 from botocore.exceptions import ClientError
+from hand_answers import run_on_answers, step_result
 
 from graph_aws.demo.seeds.ec2 import IMAGE_ID
 from graph_aws.engine import StepStatus
@@ -93,3 +94,24 @@ def test_findings_are_read_fifty_at_a_time_and_a_denied_region_costs_only_itself
     )
     assert [d["region"] for d in result.job_state.iter_entities("aws_guardduty_detector")] == ["us-east-1"]
     assert "aws_guardduty_finding" in result.partial_types
+
+
+def test_a_finding_without_an_arn_is_left_out_and_its_neighbours_kept():
+    arn = "arn:aws:guardduty:us-east-1:123456789012:detector/d-1/finding/f-2"
+    answers = {
+        "ListDetectors": {"DetectorIds": ["d-1"]},
+        "GetDetector": {
+            "Status": "ENABLED",
+            "Features": [{"Status": "ENABLED"}, {"Name": "S3", "Status": "ENABLED"}],
+        },
+        "ListFindings": {"FindingIds": ["f-1", "", "f-2"]},
+        "GetFindings": {"Findings": [{"Id": "f-1", "Title": "no ARN"}, {"Arn": arn, "Id": "f-2"}]},
+    }
+    result = run_on_answers("fetch-guardduty-detectors", answers=answers)
+    step = step_result(result, "fetch-guardduty-detectors")
+    assert step.status is StepStatus.SUCCESS, step.error
+    (detector,) = result.job_state.iter_entities("aws_guardduty_detector")
+    assert detector["enabledFeatures"] == ["S3"]
+    (finding,) = result.job_state.iter_entities("aws_guardduty_finding")
+    assert finding["_key"] == arn and finding["name"] == "f-2"
+    assert any("empty Arn" in w for w in step.warnings)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from hand_answers import run_on_answers, step_result
+
 from graph_aws.aws.botocore_sessions import offered_regions
 from graph_aws.demo.seeds import inspector as seeded
 from graph_aws.demo.seeds.ec2 import IMAGE_ID
@@ -98,3 +102,34 @@ def test_inspector_v2_active_findings_on_instances(run_steps, client):
     assert pairs(result, "aws_lambda_function_has_inspectorv2_finding") == {
         (function, findings["AWS_LAMBDA_FUNCTION"]["_key"])
     }
+
+
+def test_runs_and_findings_that_cannot_be_keyed_are_left_out_and_the_others_kept():
+    template = "arn:aws:inspector:us-east-1:123456789012:target/0-t/template/0-p"
+    done, undated = f"{template}/run/0-done", f"{template}/run/0-undated"
+    finding = f"{done}/finding/0-f"
+    answers = {
+        "ListAssessmentRuns": {"assessmentRunArns": [done, "", undated]},
+        "DescribeAssessmentRuns": {
+            "assessmentRuns": [
+                {"arn": undated, "assessmentTemplateArn": template},
+                {
+                    "arn": done,
+                    "assessmentTemplateArn": template,
+                    "completedAt": datetime(2024, 5, 1, tzinfo=UTC),
+                },
+                {"name": "a run without an ARN"},
+            ]
+        },
+        "ListFindings": {"findingArns": [finding]},
+        "DescribeFindings": {
+            "findings": [{"arn": "short"}, {"arn": finding, "serviceAttributes": {"assessmentRunArn": done}}]
+        },
+    }
+    result = run_on_answers("fetch-inspector-assessments", answers=answers)
+    step = step_result(result, "fetch-inspector-assessments")
+    assert step.status is StepStatus.SUCCESS, step.error
+    assert [r["_key"] for r in result.job_state.iter_entities("aws_inspector_assessment")] == [done]
+    assert [f["_key"] for f in result.job_state.iter_entities("aws_inspector_finding")] == [finding]
+    assert pairs(result, "aws_inspector_assessment_identified_finding") == {(done, finding)}
+    assert any("'short'" in w for w in step.warnings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hand_answers import run_on_answers, step_result
+
 from graph_aws.demo.seeds.kinesis import seed
 from graph_aws.engine import StepStatus
 
@@ -33,3 +35,19 @@ def test_streams_with_encryption_and_key(run_steps, client):
     assert (clicks["_key"], key) in uses and len(uses) == 2
     has = [r for r in result.job_state.relationships() if r["_type"] == "aws_kinesis_has_stream"]
     assert len(has) == 4
+
+
+def test_a_stream_whose_summary_answer_has_no_summary_keeps_its_entity_and_warns():
+    arn = "arn:aws:kinesis:us-east-1:123456789012:stream/clicks"
+    answers = {
+        "ListStreams": {
+            "StreamNames": ["clicks"],
+            "StreamSummaries": [{"StreamARN": arn, "StreamName": "clicks"}],
+        }
+    }
+    result = run_on_answers("fetch-kinesis-streams", answers=answers)
+    step = step_result(result, "fetch-kinesis-streams")
+    assert step.status is StepStatus.SUCCESS, step.error
+    (stream,) = result.job_state.iter_entities("aws_kinesis_stream")
+    assert stream["_key"] == arn and "encryptionType" not in stream
+    assert any("no summary" in w for w in step.warnings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import botocore.handlers
 from botocore.exceptions import ClientError
+from hand_answers import run_on_answers, step_result
 
 from graph_aws.engine import StepStatus
 
@@ -62,3 +63,17 @@ def test_not_enabled_is_told_from_denied(run_steps, client):
         "fetch-macie-findings: us-east-1: access denied (AccessDeniedException); "
         "the role needs macie2:GetMacieSession, macie2:ListFindings, macie2:GetFindings"
     )
+
+
+def test_a_finding_without_an_id_is_left_out_and_the_others_kept():
+    answers = {
+        "GetMacieSession": {"status": "ENABLED"},
+        "ListFindings": {"findingIds": ["f-1", ""]},
+        "GetFindings": {"findings": [{"title": "no id"}, {"id": "f-1", "title": "Sensitive data"}]},
+    }
+    result = run_on_answers("fetch-macie-findings", answers=answers)
+    step = step_result(result, "fetch-macie-findings")
+    assert step.status is StepStatus.SUCCESS, step.error
+    (finding,) = result.job_state.iter_entities("aws_macie_finding")
+    assert finding["_key"] == "arn:aws:macie2:us-east-1:123456789012:finding/f-1"
+    assert any("has no id" in w for w in step.warnings)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import botocore.handlers
 import pytest
 from botocore.exceptions import ClientError
+from hand_answers import run_on_answers, step_result
 
 from graph_aws.engine import StepStatus
 
@@ -130,3 +131,18 @@ def test_a_denied_region_keeps_the_others(run_steps, databases, deny_rds_in_eu):
     )
     assert {i["region"] for i in result.job_state.iter_entities("aws_db_instance")} == {"us-east-1"}
     assert "aws_db_instance" in result.partial_types and "aws_rds_cluster" not in result.partial_types
+
+
+def test_a_security_group_membership_without_an_id_is_skipped_and_the_instance_kept():
+    instance = {
+        "DBInstanceArn": f"arn:aws:rds:us-east-1:{ACCOUNT}:db:orders",
+        "DBInstanceIdentifier": "orders",
+        "VpcSecurityGroups": [{"Status": "active"}, {"VpcSecurityGroupId": "sg-0123456789abcdef0"}],
+    }
+    result = run_on_answers(
+        "fetch-rds-db-instances", answers={"DescribeDBInstances": {"DBInstances": [instance]}}
+    )
+    step = step_result(result, "fetch-rds-db-instances")
+    assert step.status is StepStatus.SUCCESS, step.error
+    protecting = {r["_fromEntityKey"] for r in result.job_state.relationships() if r["_class"] == "PROTECTS"}
+    assert protecting == {f"arn:aws:ec2:us-east-1:{ACCOUNT}:security-group/sg-0123456789abcdef0"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hand_answers import run_on_answers, step_result
+
 from graph_aws.demo.seeds.redshift import seed
 from graph_aws.engine import StepStatus
 
@@ -51,3 +53,19 @@ def test_clusters_and_their_parameter_groups(run_steps, client):
         (f"arn:aws:ec2:us-east-1:{ACCOUNT}:vpc/{vpc}", cluster["_key"])
     }
     assert ends(result, "aws_redshift_cluster_uses_kms_key") == {(cluster["_key"], key)}
+
+
+def test_a_security_group_membership_without_an_id_is_skipped_and_the_others_kept():
+    cluster = {
+        "ClusterIdentifier": "warehouse",
+        "VpcSecurityGroups": [{"Status": "active"}, {"VpcSecurityGroupId": "sg-0123456789abcdef0"}],
+    }
+    result = run_on_answers("fetch-redshift-clusters", answers={"DescribeClusters": {"Clusters": [cluster]}})
+    step = step_result(result, "fetch-redshift-clusters")
+    assert step.status is StepStatus.SUCCESS, step.error
+    groups = {
+        r["_toEntityKey"]
+        for r in result.job_state.relationships()
+        if r["_type"] == "aws_redshift_cluster_has_security_group"
+    }
+    assert groups == {"arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hand_answers import run_on_answers, step_result
+
 from graph_aws.demo.seeds.sns import seed
 from graph_aws.engine import StepStatus
 
@@ -52,3 +54,21 @@ def test_topics_their_keys_and_subscriptions(run_steps, client):
         (alerts["_key"], s["_key"]) for s in subscriptions.values()
     }
     assert len(ends(result, "aws_sns_has_topic")) == 4 and len(ends(result, "aws_sns_has_subscription")) == 2
+
+
+def test_a_policy_that_is_not_json_or_a_count_that_is_not_a_number_is_left_out_with_a_warning():
+    arn = "arn:aws:sns:us-east-1:123456789012:alerts"
+    attributes = {"Policy": "not json", "SubscriptionsConfirmed": "two", "SubscriptionsPending": "1"}
+    answers = {
+        "ListTopics": {"Topics": [{"TopicArn": arn}]},
+        "GetTopicAttributes": {"Attributes": attributes},
+    }
+    result = run_on_answers("fetch-sns-topics", answers=answers)
+    step = step_result(result, "fetch-sns-topics")
+    assert step.status is StepStatus.SUCCESS, step.error
+    (topic,) = result.job_state.iter_entities("aws_sns_topic")
+    assert (
+        topic["subscriptionsPending"] == 1 and "subscriptionsConfirmed" not in topic and "public" not in topic
+    )
+    (warning,) = step.warnings
+    assert arn in warning and "Policy" in warning and "SubscriptionsConfirmed" in warning

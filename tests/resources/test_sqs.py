@@ -5,6 +5,7 @@ from __future__ import annotations
 import botocore.handlers
 import pytest
 from botocore.exceptions import ClientError
+from hand_answers import run_on_answers, step_result
 
 from graph_aws.demo.seeds.sqs import seed
 from graph_aws.engine import StepStatus
@@ -80,3 +81,28 @@ def test_a_denied_region_keeps_the_others(run_steps, client, deny_sqs_in_eu):
     )
     assert {q["region"] for q in result.job_state.iter_entities("aws_sqs_queue")} == {"us-east-1"}
     assert "aws_sqs_queue" in result.partial_types
+
+
+def test_attributes_that_are_not_numbers_or_json_are_left_out_with_a_warning_naming_the_queue():
+    url = "https://sqs.us-east-1.amazonaws.com/123456789012/jobs"
+    attributes = {
+        "VisibilityTimeout": "thirty",
+        "DelaySeconds": "5",
+        "Policy": "not json",
+        "RedrivePolicy": '{"maxReceiveCount": "many"}',
+        "CreatedTimestamp": "yesterday",
+    }
+    result = run_on_answers(
+        "fetch-sqs-queues",
+        answers={"ListQueues": {"QueueUrls": [url]}, "GetQueueAttributes": {"Attributes": attributes}},
+    )
+    step = step_result(result, "fetch-sqs-queues")
+    assert step.status is StepStatus.SUCCESS, step.error
+    (queue,) = result.job_state.iter_entities("aws_sqs_queue")
+    assert queue["delaySeconds"] == 5
+    assert not {"visibilityTimeout", "public", "maxReceiveCount", "createdOn"} & set(queue)
+    (warning,) = step.warnings
+    assert queue["_key"] in warning
+    assert all(
+        name in warning for name in ("VisibilityTimeout", "Policy", "RedrivePolicy", "CreatedTimestamp")
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import botocore.handlers
 from botocore.exceptions import ClientError
+from hand_answers import run_on_answers, step_result
 
 from graph_aws.demo.seeds.ec2 import IMAGE_ID
 from graph_aws.engine import StepStatus
@@ -159,3 +160,21 @@ def test_a_denied_region_costs_only_that_region(run_steps, client):
         f"arn:aws:ssm:us-east-1:{ACCOUNT}:parameter/kept"
     }
     assert "aws_secure_string_parameter" in result.partial_types
+
+
+def test_a_patch_state_without_an_instance_id_is_left_out_and_the_others_kept():
+    answers = {
+        "DescribePatchGroups": {"Mappings": [{"PatchGroup": "web"}]},
+        "DescribeInstancePatchStatesForPatchGroup": {
+            "InstancePatchStates": [
+                {"PatchGroup": "web"},
+                {"InstanceId": "i-0123456789abcdef0", "PatchGroup": "web"},
+            ]
+        },
+    }
+    result = run_on_answers("fetch-ssm-patch-states", answers=answers)
+    step = step_result(result, "fetch-ssm-patch-states")
+    assert step.status is StepStatus.SUCCESS, step.error
+    (state,) = result.job_state.iter_entities("aws_patch_state")
+    assert state["instanceId"] == "i-0123456789abcdef0"
+    assert any("empty InstanceId" in w for w in step.warnings)

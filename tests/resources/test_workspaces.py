@@ -3,7 +3,10 @@ demo/seeds/workspaces.py)."""
 
 from __future__ import annotations
 
+from hand_answers import run_on_answers, step_result
+
 from graph_aws.demo.seeds import workspaces as seeded
+from graph_aws.engine import StepStatus
 
 ACCOUNT = "123456789012"
 
@@ -36,3 +39,16 @@ def test_workspaces_are_hosts_in_their_subnet_using_their_bundle(run_steps, clie
         f"arn:aws:ec2:eu-west-1:{ACCOUNT}:subnet/{workspace['subnetId']}",
         workspace["_key"],
     )
+
+
+def test_a_bundle_answered_twice_or_without_an_id_is_left_out_once_and_the_others_kept():
+    answers = {
+        "DescribeWorkspaceBundles": {
+            "Bundles": [{"BundleId": "wsb-1", "Name": "first"}, {"BundleId": "wsb-1"}, {"Name": "no id"}]
+        }
+    }
+    result = run_on_answers("fetch-workspaces-bundles", answers=answers)
+    step = step_result(result, "fetch-workspaces-bundles")
+    assert step.status is StepStatus.SUCCESS, step.error
+    assert [b["name"] for b in result.job_state.iter_entities("aws_workspaces_bundle")] == ["first"]
+    assert len(step.warnings) == 2

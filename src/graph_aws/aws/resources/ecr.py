@@ -66,20 +66,35 @@ def enrich_repository(
     context: StepContext, ecr: Any, where: Where, raw: Mapping[str, Any], repository: Entity
 ) -> None:
     try:
-        policy = ecr.get_repository_policy(repositoryName=raw["repositoryName"], registryId=raw["registryId"])
-        document = json.loads(policy.get("policyText") or "{}")
+        policy = ecr.get_repository_policy(repositoryName=raw["repositoryName"], **in_registry(raw))
+        text = policy.get("policyText") or "{}"
     except Exception as error:
         if error_code(error) != "RepositoryPolicyNotFoundException":
             raise
-        document = {}
-    context.job_state.enrich_entity(
-        repository["_key"], {"hasPolicy": bool(document), "public": policy_is_public(document)}
-    )
+        text = "{}"
+    try:
+        document = json.loads(text)
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):  # the policy is there, but what it allows is not known
+        context.warn(f"{repository['_key']}: the repository policy is not a JSON object; public left out")
+        context.job_state.enrich_entity(repository["_key"], {"hasPolicy": True})
+    else:
+        context.job_state.enrich_entity(
+            repository["_key"], {"hasPolicy": bool(document), "public": policy_is_public(document)}
+        )
     key = (raw.get("encryptionConfiguration") or {}).get("kmsKey")
     if key:
         context.job_state.add_relationship(
             make_relationship(from_entity=repository, verb="USES", to_type=KMS_KEY.type, to_key=key)
         )
+
+
+def in_registry(item: Mapping[str, Any]) -> dict[str, str]:
+    """The registryId parameter of a call about a repository: without one (AWS may leave it out),
+    the call is about the account's own registry."""
+    registry = item.get("registryId")
+    return {"registryId": registry} if registry else {}
 
 
 def image_key(repository_arn: str, digest: str) -> str:
@@ -91,18 +106,19 @@ def to_ecr_image(raw: Mapping[str, Any], where: Where) -> Entity:
     assert where.parent is not None  # listed per repository
     digest = required_id(raw["imageDigest"], "imageDigest", f"aws_ecr_image of {where.parent['_key']}")
     tags = raw.get("imageTags") or []
+    repository = raw.get("repositoryName") or where.parent["repositoryName"]
     summary = raw.get("imageScanFindingsSummary") or {}
     counts = summary.get("findingSeverityCounts") or {}
     return make_entity(
         key=image_key(where.parent["_key"], digest),
         type=ECR_IMAGE.type,
         classes=ECR_IMAGE.classes,
-        name=f"{raw['repositoryName']}:{tags[0]}" if tags else f"{raw['repositoryName']}@{digest}",
+        name=f"{repository}:{tags[0]}" if tags else f"{repository}@{digest}",
         properties={
             "imageDigest": digest,
             "imageTags": tags or None,
             "tagged": bool(tags),
-            "repositoryName": raw["repositoryName"],
+            "repositoryName": repository,
             "registryId": raw.get("registryId"),
             "repositoryArn": where.parent["_key"],
             "imageSizeInBytes": raw.get("imageSizeInBytes"),
@@ -125,7 +141,7 @@ def image_findings_request(image: Entity) -> Mapping[str, Any] | None:
         return None
     return {
         "repositoryName": image["repositoryName"],
-        "registryId": image["registryId"],
+        **in_registry(image),
         "imageId": {"imageDigest": image["imageDigest"]},
     }
 
@@ -134,12 +150,20 @@ def _attributes(raw: Mapping[str, Any]) -> dict[str, str]:
     return {a["key"]: a.get("value", "") for a in raw.get("attributes") or [] if a.get("key")}
 
 
+def _score(text: str) -> float | None:
+    """A CVSS score from the finding's attributes (text); None when there is none or it is not a number."""
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
 def to_ecr_image_scan_finding(raw: Mapping[str, Any], where: Where) -> Entity:
     assert where.parent is not None  # listed per image
     attributes = _attributes(raw)
     package = f"{attributes.get('package_name', '')}:{attributes.get('package_version', '')}"
     severity = raw.get("severity")
-    score = attributes.get("CVSS3_SCORE") or attributes.get("CVSS2_SCORE")
+    score = _score(attributes.get("CVSS3_SCORE") or attributes.get("CVSS2_SCORE") or "")
     return make_entity(
         key=f"{where.parent['_key']}/{raw['name']}/{package}",
         type=ECR_IMAGE_SCAN_FINDING.type,
@@ -149,7 +173,7 @@ def to_ecr_image_scan_finding(raw: Mapping[str, Any], where: Where) -> Entity:
             "description": raw.get("description"),
             "webLink": raw.get("uri"),
             "severity": severity,
-            "numericSeverity": float(score) if score else NUMERIC_SEVERITY.get(severity or ""),
+            "numericSeverity": score if score is not None else NUMERIC_SEVERITY.get(severity or ""),
             "open": True,  # in the image's latest scan
             "category": "vulnerability",
             "packageName": attributes.get("package_name"),
@@ -192,7 +216,7 @@ ECR_IMAGES = ResourceSpec(
         ECR_REPOSITORY,
         lambda repository: {
             "repositoryName": repository["repositoryName"],
-            "registryId": repository["registryId"],
+            **in_registry(repository),
         },
     ),
     permissions=("ecr:DescribeImages",),

@@ -10,7 +10,7 @@ from typing import Any
 from graph_aws.aws.api import paginate
 from graph_aws.aws.resources.ec2.model import ENI, SUBNET, arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, one_item, resource_step
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
@@ -50,14 +50,15 @@ def to_file_system(raw: Mapping[str, Any], where: Where) -> Entity:
 
 def to_mount_target(raw: Mapping[str, Any], where: Where) -> Entity:
     # Mount targets have no ARN; this one is built as the file system's are, from the id.
-    key = where.arn("elasticfilesystem", f"mount-target/{raw['MountTargetId']}")
+    target_id = raw.get("MountTargetId") or ""
+    key = where.arn("elasticfilesystem", f"mount-target/{target_id}")  # UnconvertibleItem without one
     return make_entity(
         key=key,
         type=MOUNT_TARGET.type,
         classes=MOUNT_TARGET.classes,
-        name=raw["MountTargetId"],
+        name=target_id,
         properties={
-            "mountTargetId": raw["MountTargetId"],
+            "mountTargetId": target_id,
             "fileSystemId": raw.get("FileSystemId"),
             "subnetId": raw.get("SubnetId"),
             "vpcId": raw.get("VpcId"),
@@ -76,13 +77,21 @@ def enrich_file_system(
 ) -> None:
     state = context.job_state
     if raw.get("KmsKeyId"):
-        state.add_relationship(
-            make_relationship(from_entity=fs, verb="USES", to_type=KMS_KEY.type, to_key=raw["KmsKeyId"])
-        )
+        with one_item(context, f"{fs['_key']} USES KMS key"):
+            state.add_relationship(
+                make_relationship(from_entity=fs, verb="USES", to_type=KMS_KEY.type, to_key=raw["KmsKeyId"])
+            )
     for item in paginate(efs, "describe_mount_targets", "MountTargets", FileSystemId=raw["FileSystemId"]):
-        target = state.add_entity(to_mount_target(item, where))
-        state.add_relationship(make_relationship(from_entity=fs, verb="HAS", to_entity=target))
-        if item.get("SubnetId"):
+        with one_item(context, f"{fs['_key']}: a mount target"):
+            add_mount_target(context, where, fs, item)
+
+
+def add_mount_target(context: StepContext, where: Where, fs: Entity, item: Mapping[str, Any]) -> None:
+    state = context.job_state
+    target = state.add_entity(to_mount_target(item, where))
+    state.add_relationship(make_relationship(from_entity=fs, verb="HAS", to_entity=target))
+    if item.get("SubnetId"):
+        with one_item(context, f"{target['_key']}: its subnet"):
             state.add_relationship(
                 make_relationship(
                     from_type=SUBNET.type,
@@ -91,7 +100,8 @@ def enrich_file_system(
                     to_entity=target,
                 )
             )
-        if item.get("NetworkInterfaceId"):
+    if item.get("NetworkInterfaceId"):
+        with one_item(context, f"{target['_key']}: its network interface"):
             state.add_relationship(
                 make_relationship(
                     from_entity=target,

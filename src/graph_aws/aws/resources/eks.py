@@ -11,7 +11,7 @@ from typing import Any
 
 from graph_aws.aws.resources.ec2.model import SECURITY_GROUP, arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, one_item, resource_step
 from graph_aws.engine import StepContext
 from graph_aws.model import (
     Entity,
@@ -87,23 +87,28 @@ def cluster_properties(cluster: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def enrich_cluster(context: StepContext, eks: Any, where: Where, name: str, entity: Entity) -> None:
-    cluster = eks.describe_cluster(name=name)["cluster"]
+    cluster = eks.describe_cluster(name=name).get("cluster")
+    if cluster is None:  # nothing more is known of it than its name
+        context.warn(f"{entity['_key']}: DescribeCluster answered no cluster; its details are left out")
+        return
     state = context.job_state
     state.enrich_entity(entity["_key"], cluster_properties(cluster))
     for group in security_group_ids(cluster):
-        state.add_relationship(
-            make_relationship(
-                from_entity=entity,
-                verb="HAS",
-                to_type=SECURITY_GROUP.type,
-                to_key=arn_of(where, "security-group", group),
+        with one_item(context, f"{entity['_key']} HAS security group"):
+            state.add_relationship(
+                make_relationship(
+                    from_entity=entity,
+                    verb="HAS",
+                    to_type=SECURITY_GROUP.type,
+                    to_key=arn_of(where, "security-group", group),
+                )
             )
-        )
     key = secrets_key(cluster)
     if key:
-        state.add_relationship(
-            make_relationship(from_entity=entity, verb="USES", to_type=KMS_KEY.type, to_key=key)
-        )
+        with one_item(context, f"{entity['_key']} USES KMS key"):
+            state.add_relationship(
+                make_relationship(from_entity=entity, verb="USES", to_type=KMS_KEY.type, to_key=key)
+            )
 
 
 EKS_CLUSTERS = ResourceSpec(

@@ -13,7 +13,14 @@ from typing import Any
 
 from graph_aws.aws.resources.ec2.model import SECURITY_GROUP, arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import (
+    ResourceSpec,
+    ServiceSpec,
+    Where,
+    one_item,
+    required_id,
+    resource_step,
+)
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
@@ -60,6 +67,11 @@ def encryption_properties(raw: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def security_groups(raw: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The cluster's security group memberships that name their group."""
+    return [g for g in raw.get("SecurityGroups") or [] if g.get("SecurityGroupId")]
+
+
 def to_cache_cluster(raw: Mapping[str, Any], where: Where) -> Entity | None:
     """A Memcached cluster, or a Redis cluster outside any replication group; a replication group's
     member is None here (it is a node of the group's entity)."""
@@ -86,7 +98,7 @@ def to_cache_cluster(raw: Mapping[str, Any], where: Where) -> Entity | None:
             "active": status == "available" if status else None,
             "availabilityZone": raw.get("PreferredAvailabilityZone"),
             "subnetGroupName": raw.get("CacheSubnetGroupName"),
-            "securityGroupIds": [g["SecurityGroupId"] for g in raw.get("SecurityGroups") or []] or None,
+            "securityGroupIds": [g["SecurityGroupId"] for g in security_groups(raw)] or None,
             **encryption_properties(raw),
             "snapshotRetentionLimit": raw.get("SnapshotRetentionLimit"),
             "autoMinorVersionUpgrade": raw.get("AutoMinorVersionUpgrade"),
@@ -102,15 +114,16 @@ def to_cache_cluster(raw: Mapping[str, Any], where: Where) -> Entity | None:
 def link_security_groups(
     context: StepContext, _: Any, where: Where, raw: Mapping[str, Any], cluster: Entity
 ) -> None:
-    for group in raw.get("SecurityGroups") or []:
-        context.job_state.add_relationship(
-            make_relationship(
-                from_entity=cluster,
-                verb="HAS",
-                to_type=SECURITY_GROUP.type,
-                to_key=arn_of(where, "security-group", group["SecurityGroupId"]),
+    for group in security_groups(raw):
+        with one_item(context, f"{cluster['_key']} HAS security group"):
+            context.job_state.add_relationship(
+                make_relationship(
+                    from_entity=cluster,
+                    verb="HAS",
+                    to_type=SECURITY_GROUP.type,
+                    to_key=arn_of(where, "security-group", group["SecurityGroupId"]),
+                )
             )
-        )
 
 
 def to_replication_group(raw: Mapping[str, Any], where: Where) -> Entity:
@@ -150,7 +163,9 @@ def to_replication_group(raw: Mapping[str, Any], where: Where) -> Entity:
 def to_cluster_node(
     member: Mapping[str, Any], group: Mapping[str, Any], node_group: str, where: Where
 ) -> Entity:
-    cache_cluster = member["CacheClusterId"]
+    cache_cluster = required_id(
+        member.get("CacheClusterId") or "", "CacheClusterId", "a replication group's node"
+    )
     node_id = member.get("CacheNodeId") or "0001"
     endpoint = member.get("ReadEndpoint") or {}
     return make_entity(
@@ -162,7 +177,7 @@ def to_cluster_node(
             "cacheClusterId": cache_cluster,
             "cacheNodeId": node_id,
             "nodeGroupId": node_group,
-            "replicationGroupId": group["ReplicationGroupId"],
+            "replicationGroupId": group.get("ReplicationGroupId"),
             "role": member.get("CurrentRole"),
             "availabilityZone": member.get("PreferredAvailabilityZone"),
             "address": endpoint.get("Address"),
@@ -181,20 +196,26 @@ def enrich_replication_group(
     state = context.job_state
     for node_group in raw.get("NodeGroups") or []:
         for member in node_group.get("NodeGroupMembers") or []:
-            node = state.add_entity(to_cluster_node(member, raw, node_group.get("NodeGroupId", ""), where))
-            state.add_relationship(make_relationship(from_entity=cluster, verb="HAS", to_entity=node))
+            with one_item(context, f"{cluster['_key']}: a node"):
+                node = state.add_entity(
+                    to_cluster_node(member, raw, node_group.get("NodeGroupId", ""), where)
+                )
+                state.add_relationship(make_relationship(from_entity=cluster, verb="HAS", to_entity=node))
+                state.add_relationship(
+                    make_relationship(
+                        from_type=ELASTICACHE.entity.type,
+                        from_key=ELASTICACHE.key_of(where.account_id),
+                        verb="HAS",
+                        to_entity=node,
+                    )
+                )
+    if raw.get("KmsKeyId"):
+        with one_item(context, f"{cluster['_key']} USES KMS key"):
             state.add_relationship(
                 make_relationship(
-                    from_type=ELASTICACHE.entity.type,
-                    from_key=ELASTICACHE.key_of(where.account_id),
-                    verb="HAS",
-                    to_entity=node,
+                    from_entity=cluster, verb="USES", to_type=KMS_KEY.type, to_key=raw["KmsKeyId"]
                 )
             )
-    if raw.get("KmsKeyId"):
-        state.add_relationship(
-            make_relationship(from_entity=cluster, verb="USES", to_type=KMS_KEY.type, to_key=raw["KmsKeyId"])
-        )
 
 
 def snapshot_source_key(raw: Mapping[str, Any], where: Where) -> str | None:
@@ -239,9 +260,10 @@ def link_snapshot(
     source = snapshot_source_key(raw, where)
     if not source:
         return
-    context.job_state.add_relationship(
-        make_relationship(from_type=REDIS_CLUSTER.type, from_key=source, verb="HAS", to_entity=snapshot)
-    )
+    with one_item(context, f"{snapshot['_key']}: its cluster HAS it"):
+        context.job_state.add_relationship(
+            make_relationship(from_type=REDIS_CLUSTER.type, from_key=source, verb="HAS", to_entity=snapshot)
+        )
     cluster = context.job_state.find_entity(source)
     if cluster is not None and cluster.get("encrypted"):
         context.job_state.enrich_entity(snapshot["_key"], {"encrypted": True})

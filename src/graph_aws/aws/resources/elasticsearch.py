@@ -12,7 +12,14 @@ from typing import Any
 
 from graph_aws.aws.resources.ec2.model import SECURITY_GROUP, arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import Describe, ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import (
+    Describe,
+    ResourceSpec,
+    ServiceSpec,
+    Where,
+    one_item,
+    resource_step,
+)
 from graph_aws.aws.resources.s3.access import policy_is_public
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, make_entity, make_relationship
@@ -43,7 +50,9 @@ def to_es_domain(raw: Mapping[str, Any], where: Where) -> Entity:
     try:
         policy = json.loads(raw.get("AccessPolicies") or "{}")
     except ValueError:
-        policy = None  # not JSON: whether it is public is unknown
+        policy = None
+    if not isinstance(policy, dict):
+        policy = None  # not a JSON object: whether it is public is unknown
     return make_entity(
         key=raw["ARN"],
         type=ES_DOMAIN.type,
@@ -82,19 +91,21 @@ def to_es_domain(raw: Mapping[str, Any], where: Where) -> Entity:
 
 def link_domain(context: StepContext, _: Any, where: Where, raw: Mapping[str, Any], domain: Entity) -> None:
     for group in (raw.get("VPCOptions") or {}).get("SecurityGroupIds") or []:
-        context.job_state.add_relationship(
-            make_relationship(
-                from_entity=domain,
-                verb="HAS",
-                to_type=SECURITY_GROUP.type,
-                to_key=arn_of(where, "security-group", group),
+        with one_item(context, f"{domain['_key']}: a security group"):
+            context.job_state.add_relationship(
+                make_relationship(
+                    from_entity=domain,
+                    verb="HAS",
+                    to_type=SECURITY_GROUP.type,
+                    to_key=arn_of(where, "security-group", group),
+                )
             )
-        )
     key = (raw.get("EncryptionAtRestOptions") or {}).get("KmsKeyId")
     if key:
-        context.job_state.add_relationship(
-            make_relationship(from_entity=domain, verb="USES", to_type=KMS_KEY.type, to_key=key)
-        )
+        with one_item(context, f"{domain['_key']}: its KMS key"):
+            context.job_state.add_relationship(
+                make_relationship(from_entity=domain, verb="USES", to_type=KMS_KEY.type, to_key=key)
+            )
 
 
 ES_DOMAINS = ResourceSpec(

@@ -9,7 +9,14 @@ from typing import Any
 from graph_aws.aws.api import paginate
 from graph_aws.aws.resources._text_dates import iso_millis
 from graph_aws.aws.resources.ec2.model import INSTANCE, arn_of
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import (
+    ResourceSpec,
+    ServiceSpec,
+    Where,
+    one_item,
+    required_id,
+    resource_step,
+)
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, make_entity, make_relationship
 
@@ -59,8 +66,14 @@ def detector_properties(detail: Mapping[str, Any]) -> dict[str, Any]:
         "serviceRole": detail.get("ServiceRole"),
         "createdOn": iso_millis(detail.get("CreatedAt")),
         "updatedOn": iso_millis(detail.get("UpdatedAt")),
-        "enabledFeatures": sorted(f["Name"] for f in features if f.get("Status") == "ENABLED") or None,
-        "disabledFeatures": sorted(f["Name"] for f in features if f.get("Status") == "DISABLED") or None,
+        "enabledFeatures": sorted(
+            f["Name"] for f in features if f.get("Name") and f.get("Status") == "ENABLED"
+        )
+        or None,
+        "disabledFeatures": sorted(
+            f["Name"] for f in features if f.get("Name") and f.get("Status") == "DISABLED"
+        )
+        or None,
     }
 
 
@@ -82,14 +95,15 @@ def to_finding(raw: Mapping[str, Any], where: Where) -> Entity:
     instance = resource.get("InstanceDetails") or {}
     score = raw.get("Severity")
     finding_type = raw.get("Type") or ""
+    arn = required_id(raw.get("Arn") or "", "Arn", "a GuardDuty finding")
     return make_entity(
-        key=raw["Arn"],
+        key=arn,
         type=FINDING.type,
         classes=FINDING.classes,
-        name=raw.get("Title") or finding_type or raw["Id"],
+        name=raw.get("Title") or finding_type or raw.get("Id") or arn,
         properties={
-            "arn": raw["Arn"],
-            "id": raw["Id"],
+            "arn": arn,
+            "id": raw.get("Id"),
             "type": finding_type or None,
             "title": raw.get("Title"),
             "description": raw.get("Description"),
@@ -119,7 +133,7 @@ def finding_ids(client: Any, detector_id: str) -> list[str]:
     pages = paginate(
         client, "list_findings", "FindingIds", DetectorId=detector_id, FindingCriteria=NOT_ARCHIVED
     )
-    return [str(finding_id) for finding_id in pages]
+    return [str(finding_id) for finding_id in pages if finding_id]  # an empty id names nothing to get
 
 
 def enrich_detector(
@@ -130,30 +144,38 @@ def enrich_detector(
     context.job_state.enrich_entity(
         detector["_key"], detector_properties(client.get_detector(DetectorId=detector_id))
     )
-    service = GUARDDUTY.key_of(where.account_id)
     ids = finding_ids(client, detector_id)
     for start in range(0, len(ids), FINDINGS_PER_CALL):
         batch = ids[start : start + FINDINGS_PER_CALL]
-        for raw in client.get_findings(DetectorId=detector_id, FindingIds=batch)["Findings"]:
-            finding = context.job_state.add_entity(to_finding(raw, where))
+        for raw in client.get_findings(DetectorId=detector_id, FindingIds=batch).get("Findings") or []:
+            with one_item(context, f"{detector['_key']}: a finding"):
+                add_finding(context, where, detector, raw)
+
+
+def add_finding(context: StepContext, where: Where, detector: Entity, raw: Mapping[str, Any]) -> None:
+    finding = context.job_state.add_entity(to_finding(raw, where))
+    context.job_state.add_relationship(
+        make_relationship(
+            from_type=GUARDDUTY.entity.type,
+            from_key=GUARDDUTY.key_of(where.account_id),
+            verb="HAS",
+            to_entity=finding,
+        )
+    )
+    context.job_state.add_relationship(
+        make_relationship(from_entity=detector, verb="IDENTIFIED", to_entity=finding)
+    )
+    instance_id = finding.get("instanceId")
+    if instance_id:
+        with one_item(context, f"{finding['_key']}: the instance that HAS it"):
             context.job_state.add_relationship(
                 make_relationship(
-                    from_type=GUARDDUTY.entity.type, from_key=service, verb="HAS", to_entity=finding
+                    from_type=INSTANCE.type,
+                    from_key=arn_of(where, "instance", instance_id),
+                    verb="HAS",
+                    to_entity=finding,
                 )
             )
-            context.job_state.add_relationship(
-                make_relationship(from_entity=detector, verb="IDENTIFIED", to_entity=finding)
-            )
-            instance_id = finding.get("instanceId")
-            if instance_id:
-                context.job_state.add_relationship(
-                    make_relationship(
-                        from_type=INSTANCE.type,
-                        from_key=arn_of(where, "instance", instance_id),
-                        verb="HAS",
-                        to_entity=finding,
-                    )
-                )
 
 
 DETECTORS = ResourceSpec(

@@ -11,7 +11,7 @@ from typing import Any
 
 from graph_aws.aws.resources._kms_keys import LIST_ALIASES, key_arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, one_item, resource_step
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
@@ -51,7 +51,10 @@ def to_kinesis_stream(raw: Mapping[str, Any], where: Where) -> Entity:
 def enrich_stream(
     context: StepContext, kinesis: Any, where: Where, raw: Mapping[str, Any], stream: Entity
 ) -> None:
-    summary = kinesis.describe_stream_summary(StreamARN=raw["StreamARN"])["StreamDescriptionSummary"]
+    summary = kinesis.describe_stream_summary(StreamARN=raw["StreamARN"]).get("StreamDescriptionSummary")
+    if summary is None:  # nothing more is known of the stream than ListStreams said
+        context.warn(f"{stream['_key']}: DescribeStreamSummary answered no summary; its details are left out")
+        return
     encryption = summary.get("EncryptionType")
     metrics = [
         m for group in summary.get("EnhancedMonitoring") or [] for m in group.get("ShardLevelMetrics") or []
@@ -71,9 +74,10 @@ def enrich_stream(
     )
     key = key_arn_of(context, where, summary.get("KeyId")) if encryption == "KMS" else None
     if key:
-        context.job_state.add_relationship(
-            make_relationship(from_entity=stream, verb="USES", to_type=KMS_KEY.type, to_key=key)
-        )
+        with one_item(context, f"{stream['_key']} USES KMS key"):
+            context.job_state.add_relationship(
+                make_relationship(from_entity=stream, verb="USES", to_type=KMS_KEY.type, to_key=key)
+            )
 
 
 KINESIS_STREAMS = ResourceSpec(

@@ -51,14 +51,17 @@ def key_metadata_properties(metadata: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def enrich_key(context: StepContext, kms: Any, where: Where, raw: Mapping[str, Any], entity: Entity) -> None:
-    metadata = kms.describe_key(KeyId=raw["KeyId"])["KeyMetadata"]
+    metadata = kms.describe_key(KeyId=raw["KeyId"]).get("KeyMetadata")
+    if metadata is None:  # nothing more is known of the key than ListKeys said
+        context.warn(f"{entity['_key']}: DescribeKey answered no KeyMetadata; its details are left out")
+        return
     properties = key_metadata_properties(metadata)
     # Rotation exists only for enabled, symmetric, customer-managed keys; asking about others fails
     # (or, asked of an asymmetric key, costs a call to learn nothing).
     symmetric = metadata.get("KeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
     if metadata.get("KeyManager") == "CUSTOMER" and metadata.get("KeyState") == "Enabled" and symmetric:
         try:
-            rotation = kms.get_key_rotation_status(KeyId=raw["KeyId"])["KeyRotationEnabled"]
+            rotation = kms.get_key_rotation_status(KeyId=raw["KeyId"]).get("KeyRotationEnabled")
             properties["rotationEnabled"] = properties["keyRotationEnabled"] = rotation
         except Exception as error:
             if error_code(error) not in ("UnsupportedOperationException", "ValidationException"):

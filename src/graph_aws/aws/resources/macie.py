@@ -14,7 +14,7 @@ from graph_aws.aws import types as t
 from graph_aws.aws.api import error_code, paginate
 from graph_aws.aws.context import AccountResources
 from graph_aws.aws.resources._text_dates import iso_millis
-from graph_aws.aws.resources.registry import Where, for_each_region, offered_regions, regions_of
+from graph_aws.aws.resources.registry import Where, for_each_region, offered_regions, one_item, regions_of
 from graph_aws.aws.resources.s3 import S3_BUCKET
 from graph_aws.engine import Step, StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, make_entity, make_relationship
@@ -66,13 +66,15 @@ def to_macie_finding(raw: Mapping[str, Any], where: Where) -> Entity:
     obj = (raw.get("resourcesAffected") or {}).get("s3Object") or {}
     severity = raw.get("severity") or {}
     score = severity.get("score")
+    finding_id = raw.get("id") or ""
+    key = where.arn("macie2", f"finding/{finding_id}")  # UnconvertibleItem without an id
     return make_entity(
-        key=where.arn("macie2", f"finding/{raw['id']}"),
+        key=key,
         type=MACIE_FINDING.type,
         classes=MACIE_FINDING.classes,
-        name=raw.get("title") or raw.get("type") or raw["id"],
+        name=raw.get("title") or raw.get("type") or finding_id,
         properties={
-            "id": raw["id"],
+            "id": finding_id,
             "type": raw.get("type"),
             "title": raw.get("title"),
             "description": raw.get("description"),
@@ -111,17 +113,23 @@ def in_region(context: StepContext, where: Where) -> None:
             from_type=t.ACCOUNT.type, from_key=resources.account_key, verb="HAS", to_entity=service
         )
     )
-    ids = [str(i) for i in paginate(macie, "list_findings", "findingIds", findingCriteria=NOT_ARCHIVED)]
+    pages = paginate(macie, "list_findings", "findingIds", findingCriteria=NOT_ARCHIVED)
+    ids = [str(i) for i in pages if i]  # an empty id names nothing to get
     for start in range(0, len(ids), FINDINGS_PER_CALL):
-        for raw in macie.get_findings(findingIds=ids[start : start + FINDINGS_PER_CALL])["findings"]:
-            finding = state.add_entity(to_macie_finding(raw, where))
-            state.add_relationship(make_relationship(from_entity=service, verb="HAS", to_entity=finding))
-            if finding.get("bucketArn"):
-                state.add_relationship(
-                    make_relationship(
-                        from_type=S3_BUCKET.type, from_key=finding["bucketArn"], verb="HAS", to_entity=finding
+        answer = macie.get_findings(findingIds=ids[start : start + FINDINGS_PER_CALL])
+        for raw in answer.get("findings") or []:
+            with one_item(context, f"{where.region}: a Macie finding"):
+                finding = state.add_entity(to_macie_finding(raw, where))
+                state.add_relationship(make_relationship(from_entity=service, verb="HAS", to_entity=finding))
+                if finding.get("bucketArn"):
+                    state.add_relationship(
+                        make_relationship(
+                            from_type=S3_BUCKET.type,
+                            from_key=finding["bucketArn"],
+                            verb="HAS",
+                            to_entity=finding,
+                        )
                     )
-                )
 
 
 def macie_step() -> Step:

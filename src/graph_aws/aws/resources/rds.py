@@ -14,7 +14,7 @@ from typing import Any
 
 from graph_aws.aws.resources.ec2.model import SECURITY_GROUP, arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, one_item, resource_step
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
@@ -121,18 +121,22 @@ def link_keys_and_security_groups(
 ) -> None:
     key = raw.get("KmsKeyId")
     if key and key.startswith("arn:"):  # the ARN of the encrypting key, when encrypted
-        context.job_state.add_relationship(
-            make_relationship(from_entity=entity, verb="USES", to_type=KMS_KEY.type, to_key=key)
-        )
-    for group in raw.get("VpcSecurityGroups") or []:
-        context.job_state.add_relationship(
-            make_relationship(
-                from_type=SECURITY_GROUP.type,
-                from_key=arn_of(where, "security-group", group["VpcSecurityGroupId"]),
-                verb="PROTECTS",
-                to_entity=entity,
+        with one_item(context, f"{entity['_key']} USES KMS key"):
+            context.job_state.add_relationship(
+                make_relationship(from_entity=entity, verb="USES", to_type=KMS_KEY.type, to_key=key)
             )
-        )
+    for group in raw.get("VpcSecurityGroups") or []:
+        if not group.get("VpcSecurityGroupId"):
+            continue  # a membership that names no group
+        with one_item(context, f"{entity['_key']}: a security group"):
+            context.job_state.add_relationship(
+                make_relationship(
+                    from_type=SECURITY_GROUP.type,
+                    from_key=arn_of(where, "security-group", group["VpcSecurityGroupId"]),
+                    verb="PROTECTS",
+                    to_entity=entity,
+                )
+            )
 
 
 def enrich_cluster(
@@ -146,14 +150,15 @@ def enrich_instance(
 ) -> None:
     link_keys_and_security_groups(context, where, raw, entity)
     if raw.get("DBClusterIdentifier"):
-        context.job_state.add_relationship(
-            make_relationship(
-                from_type=RDS_CLUSTER.type,
-                from_key=where.arn("rds", f"cluster:{raw['DBClusterIdentifier']}"),
-                verb="CONTAINS",
-                to_entity=entity,
+        with one_item(context, f"{entity['_key']}: its cluster"):
+            context.job_state.add_relationship(
+                make_relationship(
+                    from_type=RDS_CLUSTER.type,
+                    from_key=where.arn("rds", f"cluster:{raw['DBClusterIdentifier']}"),
+                    verb="CONTAINS",
+                    to_entity=entity,
+                )
             )
-        )
 
 
 RDS_CLUSTERS = ResourceSpec(
@@ -274,7 +279,7 @@ def enrich_db_snapshot(
         )
     if raw.get("SnapshotType") == "manual":
         answer = rds.describe_db_snapshot_attributes(DBSnapshotIdentifier=raw["DBSnapshotIdentifier"])
-        attributes = answer["DBSnapshotAttributesResult"].get("DBSnapshotAttributes") or []
+        attributes = (answer.get("DBSnapshotAttributesResult") or {}).get("DBSnapshotAttributes") or []
         context.job_state.enrich_entity(snapshot["_key"], restore_sharing(attributes))
 
 
@@ -292,7 +297,8 @@ def enrich_cluster_snapshot(
         answer = rds.describe_db_cluster_snapshot_attributes(
             DBClusterSnapshotIdentifier=raw["DBClusterSnapshotIdentifier"]
         )
-        attributes = answer["DBClusterSnapshotAttributesResult"].get("DBClusterSnapshotAttributes") or []
+        result = answer.get("DBClusterSnapshotAttributesResult") or {}
+        attributes = result.get("DBClusterSnapshotAttributes") or []
         context.job_state.enrich_entity(snapshot["_key"], restore_sharing(attributes))
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from graph_aws.aws.api import paginate
 from graph_aws.aws.resources.ec2.model import SECURITY_GROUP, VPC, arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, one_item, resource_step
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, epoch_millis, make_entity, make_relationship
 
@@ -87,36 +87,47 @@ def to_redshift_cluster(raw: Mapping[str, Any], where: Where) -> Entity:
 
 
 def link_cluster(context: StepContext, _: Any, where: Where, raw: Mapping[str, Any], cluster: Entity) -> None:
+    """What the cluster uses and is in; a relationship to an id that names nothing is left out alone."""
     state = context.job_state
     for group in raw.get("ClusterParameterGroups") or []:
         if group.get("ParameterGroupName"):
+            with one_item(context, f"{cluster['_key']}: a parameter group"):
+                state.add_relationship(
+                    make_relationship(
+                        from_entity=cluster,
+                        verb="USES",
+                        to_type=PARAMETER_GROUP.type,
+                        to_key=parameter_group_key(where, group["ParameterGroupName"]),
+                    )
+                )
+    for group in raw.get("VpcSecurityGroups") or []:
+        if group.get("VpcSecurityGroupId"):
+            with one_item(context, f"{cluster['_key']}: a security group"):
+                state.add_relationship(
+                    make_relationship(
+                        from_entity=cluster,
+                        verb="HAS",
+                        to_type=SECURITY_GROUP.type,
+                        to_key=arn_of(where, "security-group", group["VpcSecurityGroupId"]),
+                    )
+                )
+    if raw.get("VpcId"):
+        with one_item(context, f"{cluster['_key']}: its VPC"):
             state.add_relationship(
                 make_relationship(
-                    from_entity=cluster,
-                    verb="USES",
-                    to_type=PARAMETER_GROUP.type,
-                    to_key=parameter_group_key(where, group["ParameterGroupName"]),
+                    from_type=VPC.type,
+                    from_key=arn_of(where, "vpc", raw["VpcId"]),
+                    verb="HAS",
+                    to_entity=cluster,
                 )
             )
-    for group in raw.get("VpcSecurityGroups") or []:
-        state.add_relationship(
-            make_relationship(
-                from_entity=cluster,
-                verb="HAS",
-                to_type=SECURITY_GROUP.type,
-                to_key=arn_of(where, "security-group", group["VpcSecurityGroupId"]),
-            )
-        )
-    if raw.get("VpcId"):
-        state.add_relationship(
-            make_relationship(
-                from_type=VPC.type, from_key=arn_of(where, "vpc", raw["VpcId"]), verb="HAS", to_entity=cluster
-            )
-        )
     if raw.get("KmsKeyId"):
-        state.add_relationship(
-            make_relationship(from_entity=cluster, verb="USES", to_type=KMS_KEY.type, to_key=raw["KmsKeyId"])
-        )
+        with one_item(context, f"{cluster['_key']}: its KMS key"):
+            state.add_relationship(
+                make_relationship(
+                    from_entity=cluster, verb="USES", to_type=KMS_KEY.type, to_key=raw["KmsKeyId"]
+                )
+            )
 
 
 def to_parameter_group(raw: Mapping[str, Any], where: Where) -> Entity:

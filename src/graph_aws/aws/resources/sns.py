@@ -8,14 +8,14 @@ are listed for the whole region at once (ListSubscriptions), each linked to its 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from graph_aws.aws.resources._kms_keys import LIST_ALIASES, key_arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, one_item, resource_step
 from graph_aws.aws.resources.s3.access import policy_is_public
+from graph_aws.aws.resources.sqs import TextAttributes
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, make_entity, make_relationship
 
@@ -39,34 +39,38 @@ def to_sns_topic(raw: Mapping[str, Any], where: Where) -> Entity:
     )
 
 
-def _count(value: str | None) -> int | None:
-    return int(value) if value else None
-
-
-def topic_properties(attributes: Mapping[str, str]) -> dict[str, Any]:
+def topic_properties(attributes: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """The topic's properties, and the attributes that could not be read (left out)."""
+    read = TextAttributes(attributes)
     key = attributes.get("KmsMasterKeyId") or None
-    return {
+    policy = read.json_object("Policy")
+    properties = {
         "encrypted": bool(key),
         "kmsKeyId": key,
         "topicDisplayName": attributes.get("DisplayName") or None,
         "owner": attributes.get("Owner"),
-        "public": policy_is_public(json.loads(attributes.get("Policy") or "{}")),
+        "public": policy_is_public(policy) if policy is not None else None,
         "fifoTopic": attributes.get("FifoTopic") == "true",
         "contentBasedDeduplication": attributes.get("ContentBasedDeduplication") == "true",
-        "subscriptionsConfirmed": _count(attributes.get("SubscriptionsConfirmed")),
-        "subscriptionsPending": _count(attributes.get("SubscriptionsPending")),
-        "subscriptionsDeleted": _count(attributes.get("SubscriptionsDeleted")),
+        "subscriptionsConfirmed": read.number("SubscriptionsConfirmed"),
+        "subscriptionsPending": read.number("SubscriptionsPending"),
+        "subscriptionsDeleted": read.number("SubscriptionsDeleted"),
     }
+    return properties, read.unreadable
 
 
 def enrich_topic(context: StepContext, sns: Any, where: Where, raw: Mapping[str, Any], topic: Entity) -> None:
     attributes = sns.get_topic_attributes(TopicArn=raw["TopicArn"]).get("Attributes") or {}
-    context.job_state.enrich_entity(topic["_key"], topic_properties(attributes))
+    properties, unreadable = topic_properties(attributes)
+    if unreadable:
+        context.warn(f"{topic['_key']}: attributes {', '.join(sorted(set(unreadable)))} unreadable; left out")
+    context.job_state.enrich_entity(topic["_key"], properties)
     key = key_arn_of(context, where, attributes.get("KmsMasterKeyId"))
     if key:
-        context.job_state.add_relationship(
-            make_relationship(from_entity=topic, verb="USES", to_type=KMS_KEY.type, to_key=key)
-        )
+        with one_item(context, f"{topic['_key']} USES KMS key"):
+            context.job_state.add_relationship(
+                make_relationship(from_entity=topic, verb="USES", to_type=KMS_KEY.type, to_key=key)
+            )
 
 
 def subscription_key(raw: Mapping[str, Any]) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from graph_aws.aws.resources._kms_keys import LIST_ALIASES, key_arn_of
 from graph_aws.aws.resources.kms import KMS_KEY
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, one_item, resource_step
 from graph_aws.aws.resources.s3.access import policy_is_public
 from graph_aws.engine import StepContext
 from graph_aws.errors import UnconvertibleItem
@@ -51,46 +51,88 @@ def to_sqs_queue(url: str, where: Where) -> Entity:
     )
 
 
-def _number(value: str | None) -> int | None:
-    return int(value) if value not in (None, "") else None
+class TextAttributes:
+    """Attributes that SQS and SNS give as text: one that should be a number, a timestamp or a JSON
+    object and is not reads as None, and is named in `unreadable`."""
+
+    def __init__(self, attributes: Mapping[str, str]) -> None:
+        self.attributes = attributes
+        self.unreadable: list[str] = []
+
+    def number(self, name: str, text: Any = None) -> int | None:
+        value = self.attributes.get(name) if text is None else text
+        if value in (None, ""):
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            self.unreadable.append(name)
+            return None
+
+    def seconds(self, name: str) -> int | None:
+        """SQS gives timestamps as epoch seconds in a string."""
+        value = self.attributes.get(name)
+        if not value:
+            return None
+        try:
+            return epoch_millis(datetime.fromtimestamp(float(value), UTC))
+        except (ValueError, OverflowError, OSError):
+            self.unreadable.append(name)
+            return None
+
+    def json_object(self, name: str) -> dict[str, Any] | None:
+        text = self.attributes.get(name)
+        if not text:
+            return {}
+        try:
+            document = json.loads(text)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict):
+            self.unreadable.append(name)
+            return None
+        return document
 
 
-def _seconds(value: str | None) -> int | None:
-    """SQS gives timestamps as epoch seconds in a string."""
-    return epoch_millis(datetime.fromtimestamp(float(value), UTC)) if value else None
-
-
-def queue_properties(attributes: Mapping[str, str]) -> dict[str, Any]:
-    redrive = json.loads(attributes.get("RedrivePolicy") or "{}")
-    policy = json.loads(attributes.get("Policy") or "{}")
+def queue_properties(attributes: Mapping[str, str]) -> tuple[dict[str, Any], list[str]]:
+    """The queue's properties, and the attributes that could not be read (left out)."""
+    read = TextAttributes(attributes)
+    redrive = read.json_object("RedrivePolicy") or {}
+    policy = read.json_object("Policy")
     key = attributes.get("KmsMasterKeyId") or None
     managed = attributes.get("SqsManagedSseEnabled") == "true"
-    return {
+    count = redrive.get("maxReceiveCount")
+    properties = {
         "encrypted": bool(key) or managed,
         "kmsKeyId": key,
         "sqsManagedSseEnabled": managed,
         "fifoQueue": attributes.get("FifoQueue") == "true" or None,
-        "visibilityTimeout": _number(attributes.get("VisibilityTimeout")),
-        "messageRetentionPeriod": _number(attributes.get("MessageRetentionPeriod")),
-        "delaySeconds": _number(attributes.get("DelaySeconds")),
-        "maximumMessageSize": _number(attributes.get("MaximumMessageSize")),
-        "receiveMessageWaitTimeSeconds": _number(attributes.get("ReceiveMessageWaitTimeSeconds")),
-        "public": policy_is_public(policy),
+        "visibilityTimeout": read.number("VisibilityTimeout"),
+        "messageRetentionPeriod": read.number("MessageRetentionPeriod"),
+        "delaySeconds": read.number("DelaySeconds"),
+        "maximumMessageSize": read.number("MaximumMessageSize"),
+        "receiveMessageWaitTimeSeconds": read.number("ReceiveMessageWaitTimeSeconds"),
+        "public": policy_is_public(policy) if policy is not None else None,
         "deadLetterTargetArn": redrive.get("deadLetterTargetArn"),
-        "maxReceiveCount": _number(str(redrive["maxReceiveCount"])) if "maxReceiveCount" in redrive else None,
-        "createdOn": _seconds(attributes.get("CreatedTimestamp")),
-        "updatedOn": _seconds(attributes.get("LastModifiedTimestamp")),
+        "maxReceiveCount": read.number("RedrivePolicy", count) if count is not None else None,
+        "createdOn": read.seconds("CreatedTimestamp"),
+        "updatedOn": read.seconds("LastModifiedTimestamp"),
     }
+    return properties, read.unreadable
 
 
 def enrich_queue(context: StepContext, sqs: Any, where: Where, url: str, queue: Entity) -> None:
     attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"]).get("Attributes") or {}
-    context.job_state.enrich_entity(queue["_key"], queue_properties(attributes))
+    properties, unreadable = queue_properties(attributes)
+    if unreadable:
+        context.warn(f"{queue['_key']}: attributes {', '.join(sorted(set(unreadable)))} unreadable; left out")
+    context.job_state.enrich_entity(queue["_key"], properties)
     key = key_arn_of(context, where, attributes.get("KmsMasterKeyId"))
     if key:
-        context.job_state.add_relationship(
-            make_relationship(from_entity=queue, verb="USES", to_type=KMS_KEY.type, to_key=key)
-        )
+        with one_item(context, f"{queue['_key']} USES KMS key"):
+            context.job_state.add_relationship(
+                make_relationship(from_entity=queue, verb="USES", to_type=KMS_KEY.type, to_key=key)
+            )
 
 
 SQS_QUEUES = ResourceSpec(

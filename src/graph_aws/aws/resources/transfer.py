@@ -9,7 +9,14 @@ from typing import Any
 
 from graph_aws.aws.api import paginate
 from graph_aws.aws.resources.iam.service import IAM_ROLE
-from graph_aws.aws.resources.registry import ResourceSpec, ServiceSpec, Where, resource_step
+from graph_aws.aws.resources.registry import (
+    ResourceSpec,
+    ServiceSpec,
+    Where,
+    one_item,
+    required_id,
+    resource_step,
+)
 from graph_aws.aws.resources.s3 import S3_BUCKET
 from graph_aws.engine import StepContext
 from graph_aws.model import Entity, EntityType, RelationshipType, make_entity, make_relationship
@@ -73,15 +80,17 @@ def home_bucket(user: Mapping[str, Any], domain: str | None) -> str | None:
 
 
 def to_user(raw: Mapping[str, Any], where: Where, server: Entity) -> Entity:
+    arn = required_id(raw.get("Arn") or "", "Arn", f"a user of {server['_key']}")
+    name = raw.get("UserName") or arn.rsplit("/", 1)[-1]
     return make_entity(
-        key=raw["Arn"],
+        key=arn,
         type=USER.type,
         classes=USER.classes,
-        name=raw["UserName"],
+        name=name,
         properties={
-            "arn": raw["Arn"],
-            "username": [raw["UserName"]],  # the data model's User: a list of names
-            "userName": raw["UserName"],
+            "arn": arn,
+            "username": [name],  # the data model's User: a list of names
+            "userName": raw.get("UserName"),
             "serverId": server["id"],
             "homeDirectory": raw.get("HomeDirectory"),
             "homeDirectoryType": raw.get("HomeDirectoryType"),
@@ -99,29 +108,50 @@ def enrich_server(
     """The server's endpoint and protocols (DescribeServer), and its users: ListUsers answers per
     server (the API nests)."""
     state = context.job_state
-    detail = client.describe_server(ServerId=raw["ServerId"])["Server"]
-    state.enrich_entity(server["_key"], server_details(detail))
-    if detail.get("LoggingRole"):
-        state.add_relationship(
-            make_relationship(
-                from_type=IAM_ROLE.type, from_key=detail["LoggingRole"], verb="ASSIGNED", to_entity=server
-            )
-        )
-    service = TRANSFER.key_of(where.account_id)
+    detail = client.describe_server(ServerId=raw["ServerId"]).get("Server")
+    if detail is None:  # nothing more is known of the server than ListServers said
+        context.warn(f"{server['_key']}: DescribeServer answered no Server; its details are left out")
+    else:
+        state.enrich_entity(server["_key"], server_details(detail))
+        if detail.get("LoggingRole"):
+            with one_item(context, f"{server['_key']}: its logging role"):
+                state.add_relationship(
+                    make_relationship(
+                        from_type=IAM_ROLE.type,
+                        from_key=detail["LoggingRole"],
+                        verb="ASSIGNED",
+                        to_entity=server,
+                    )
+                )
     for item in paginate(client, "list_users", "Users", ServerId=raw["ServerId"]):
-        user = state.add_entity(to_user(item, where, server))
-        state.add_relationship(
-            make_relationship(from_type=TRANSFER.entity.type, from_key=service, verb="HAS", to_entity=user)
+        with one_item(context, f"{server['_key']}: a user"):
+            add_user(context, where, server, item, raw.get("Domain"))
+
+
+def add_user(
+    context: StepContext, where: Where, server: Entity, item: Mapping[str, Any], domain: str | None
+) -> None:
+    state = context.job_state
+    user = state.add_entity(to_user(item, where, server))
+    state.add_relationship(
+        make_relationship(
+            from_type=TRANSFER.entity.type,
+            from_key=TRANSFER.key_of(where.account_id),
+            verb="HAS",
+            to_entity=user,
         )
-        state.add_relationship(make_relationship(from_entity=server, verb="HAS", to_entity=user))
-        if item.get("Role"):
+    )
+    state.add_relationship(make_relationship(from_entity=server, verb="HAS", to_entity=user))
+    if item.get("Role"):
+        with one_item(context, f"{user['_key']}: its role"):
             state.add_relationship(
                 make_relationship(
                     from_type=IAM_ROLE.type, from_key=item["Role"], verb="ASSIGNED", to_entity=user
                 )
             )
-        bucket = home_bucket(item, raw.get("Domain"))
-        if bucket:
+    bucket = home_bucket(item, domain)
+    if bucket:
+        with one_item(context, f"{user['_key']}: its home bucket"):
             state.add_relationship(
                 make_relationship(
                     from_type=S3_BUCKET.type,

@@ -14,7 +14,9 @@ from graph_aws.aws.resources.registry import (
     Where,
     for_each_region,
     offered_regions,
+    one_item,
     regions_of,
+    required_id,
     resource_step,
 )
 from graph_aws.engine import Step, StepContext
@@ -115,13 +117,14 @@ WORKSPACES_SPEC = ResourceSpec(
 
 
 def to_bundle(raw: Mapping[str, Any], where: Where) -> Entity:
+    bundle_id = required_id(raw.get("BundleId") or "", "BundleId", "a WorkSpaces bundle")
     return make_entity(
-        key=bundle_key(where, raw["BundleId"]),
+        key=bundle_key(where, bundle_id),
         type=BUNDLE.type,
         classes=BUNDLE.classes,
-        name=raw.get("Name") or raw["BundleId"],
+        name=raw.get("Name") or bundle_id,
         properties={
-            "id": raw["BundleId"],
+            "id": bundle_id,
             "description": raw.get("Description") or None,
             "owner": raw.get("Owner"),
             "imageId": raw.get("ImageId"),
@@ -146,9 +149,9 @@ def bundles_in(context: StepContext, where: Where) -> None:
     own = [
         b
         for page in client.get_paginator("describe_workspace_bundles").paginate()
-        for b in page.get("Bundles", [])
+        for b in page.get("Bundles") or []
     ]
-    seen = {b["BundleId"] for b in own}
+    seen = {b.get("BundleId") for b in own}
     in_use = sorted(
         {
             w["bundleId"]
@@ -162,17 +165,20 @@ def bundles_in(context: StepContext, where: Where) -> None:
     theirs = [
         b
         for start in range(0, len(in_use), BUNDLES_PER_CALL)
-        for b in client.describe_workspace_bundles(BundleIds=in_use[start : start + BUNDLES_PER_CALL])[
+        for b in client.describe_workspace_bundles(BundleIds=in_use[start : start + BUNDLES_PER_CALL]).get(
             "Bundles"
-        ]
+        )
+        or []
     ]
     for raw in own + theirs:
-        bundle = state.add_entity(to_bundle(raw, where))
-        state.add_relationship(
-            make_relationship(
-                from_type=WORKSPACES.entity.type, from_key=service, verb="HAS", to_entity=bundle
+        # A bundle answered twice (or without an id) is left out with a warning, not the region.
+        with one_item(context, f"{where.region}: a bundle"):
+            bundle = state.add_entity(to_bundle(raw, where))
+            state.add_relationship(
+                make_relationship(
+                    from_type=WORKSPACES.entity.type, from_key=service, verb="HAS", to_entity=bundle
+                )
             )
-        )
 
 
 def bundles_step() -> Step:

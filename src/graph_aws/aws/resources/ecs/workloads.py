@@ -22,7 +22,7 @@ from graph_aws.aws.resources.ecs.model import (
     resource_id,
 )
 from graph_aws.aws.resources.iam.service import IAM_ROLE
-from graph_aws.aws.resources.registry import Describe, Parent, ResourceSpec, Where
+from graph_aws.aws.resources.registry import Describe, Parent, ResourceSpec, Where, one_item
 from graph_aws.engine import StepContext
 from graph_aws.model import (
     Entity,
@@ -83,15 +83,21 @@ def definition_properties(definition: Mapping[str, Any]) -> dict[str, Any]:
 
 def enrich_task_definition(context: StepContext, ecs: Any, where: Where, arn: str, entity: Entity) -> None:
     response = ecs.describe_task_definition(taskDefinition=arn, include=["TAGS"])
-    definition = response["taskDefinition"]
+    definition = response.get("taskDefinition")
+    if definition is None:  # nothing more is known of it than its ARN
+        context.warn(
+            f"{entity['_key']}: DescribeTaskDefinition answered no taskDefinition; its details are left out"
+        )
+        return
     context.job_state.enrich_entity(
         entity["_key"], {**definition_properties(definition), **tag_properties(ecs_tags(response))}
     )
     roles = (definition.get("taskRoleArn"), definition.get("executionRoleArn"))
     for role in dict.fromkeys(r for r in roles if r):
-        context.job_state.add_relationship(
-            make_relationship(from_entity=entity, verb="USES", to_type=IAM_ROLE.type, to_key=role)
-        )
+        with one_item(context, f"{entity['_key']} USES role"):
+            context.job_state.add_relationship(
+                make_relationship(from_entity=entity, verb="USES", to_type=IAM_ROLE.type, to_key=role)
+            )
 
 
 def to_ecs_service(raw: Mapping[str, Any], where: Where) -> Entity:

@@ -10,7 +10,15 @@ from typing import Any
 from graph_aws.aws.api import paginate
 from graph_aws.aws.context import AccountResources
 from graph_aws.aws.resources.ec2.model import INSTANCE, arn_of
-from graph_aws.aws.resources.registry import ServiceSpec, Where, for_each_region, offered_regions, regions_of
+from graph_aws.aws.resources.registry import (
+    ServiceSpec,
+    Where,
+    for_each_region,
+    offered_regions,
+    one_item,
+    regions_of,
+    required_id,
+)
 from graph_aws.engine import Step, StepContext
 from graph_aws.model import (
     Entity,
@@ -40,15 +48,20 @@ def batches(items: list[Any], size: int) -> Iterable[list[Any]]:
         yield items[start : start + size]
 
 
+def _completed(run: Mapping[str, Any]) -> int:
+    return epoch_millis(run.get("completedAt")) or 0
+
+
 def latest_per_template(runs: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The latest completed run of each template; runs without an ARN are not ones to key."""
     latest: dict[str, Mapping[str, Any]] = {}
     for run in runs:
+        if not run.get("arn"):
+            continue
         template = run.get("assessmentTemplateArn") or run["arn"]
-        if template not in latest or (run.get("completedAt") or 0) > (
-            latest[template].get("completedAt") or 0
-        ):
+        if template not in latest or _completed(run) > _completed(latest[template]):
             latest[template] = run
-    return sorted(latest.values(), key=lambda r: r["arn"])
+    return sorted(latest.values(), key=lambda r: str(r["arn"]))
 
 
 def to_assessment(raw: Mapping[str, Any], where: Where) -> Entity:
@@ -82,13 +95,14 @@ def to_finding(raw: Mapping[str, Any], where: Where) -> Entity:
     asset = raw.get("assetAttributes") or {}
     service = raw.get("serviceAttributes") or {}
     severity = raw.get("severity")
+    arn = required_id(raw.get("arn") or "", "arn", "an Inspector finding")
     return make_entity(
-        key=raw["arn"],
+        key=arn,
         type=FINDING.type,
         classes=FINDING.classes,
-        name=raw.get("title") or raw.get("id") or raw["arn"],
+        name=raw.get("title") or raw.get("id") or arn,
         properties={
-            "arn": raw["arn"],
+            "arn": arn,
             "id": raw.get("id"),
             "title": raw.get("title"),
             "description": raw.get("description"),
@@ -123,43 +137,59 @@ def in_region(context: StepContext, where: Where) -> None:
     )
     described = [
         run
-        for batch in batches(arns, RUNS_PER_CALL)
-        for run in inspector.describe_assessment_runs(assessmentRunArns=batch)["assessmentRuns"]
+        for batch in batches([arn for arn in arns if arn], RUNS_PER_CALL)
+        for run in inspector.describe_assessment_runs(assessmentRunArns=batch).get("assessmentRuns") or []
     ]
     runs: dict[str, Entity] = {}
     for raw in latest_per_template(described):
-        run = state.add_entity(to_assessment(raw, where))
-        state.add_relationship(
-            make_relationship(from_type=INSPECTOR.entity.type, from_key=service, verb="HAS", to_entity=run)
-        )
-        runs[run["_key"]] = run
+        with one_item(context, f"{where.region}: an assessment run"):
+            run = state.add_entity(to_assessment(raw, where))
+            runs[run["_key"]] = run
+            state.add_relationship(
+                make_relationship(
+                    from_type=INSPECTOR.entity.type, from_key=service, verb="HAS", to_entity=run
+                )
+            )
     finding_arns = [
         arn
         for batch in batches(list(runs), RUNS_PER_LISTING)
         for arn in paginate(inspector, "list_findings", "findingArns", assessmentRunArns=batch)
+        if arn
     ]
     for batch in batches(finding_arns, FINDINGS_PER_CALL):
-        for raw in inspector.describe_findings(findingArns=batch)["findings"]:
-            finding = state.add_entity(to_finding(raw, where))
+        for raw in inspector.describe_findings(findingArns=batch).get("findings") or []:
+            with one_item(context, f"{where.region}: a finding"):
+                add_finding(context, where, runs, raw)
+
+
+def add_finding(
+    context: StepContext, where: Where, runs: Mapping[str, Entity], raw: Mapping[str, Any]
+) -> None:
+    state = context.job_state
+    finding = state.add_entity(to_finding(raw, where))
+    state.add_relationship(
+        make_relationship(
+            from_type=INSPECTOR.entity.type,
+            from_key=INSPECTOR.key_of(where.account_id),
+            verb="HAS",
+            to_entity=finding,
+        )
+    )
+    identified_by = runs.get(finding.get("assessmentRunArn") or "")
+    if identified_by is not None:
+        state.add_relationship(
+            make_relationship(from_entity=identified_by, verb="IDENTIFIED", to_entity=finding)
+        )
+    if raw.get("assetType") == "ec2-instance" and finding.get("instanceId"):
+        with one_item(context, f"{finding['_key']}: the instance that HAS it"):
             state.add_relationship(
                 make_relationship(
-                    from_type=INSPECTOR.entity.type, from_key=service, verb="HAS", to_entity=finding
+                    from_type=INSTANCE.type,
+                    from_key=arn_of(where, "instance", finding["instanceId"]),
+                    verb="HAS",
+                    to_entity=finding,
                 )
             )
-            identified_by = runs.get(finding.get("assessmentRunArn") or "")
-            if identified_by is not None:
-                state.add_relationship(
-                    make_relationship(from_entity=identified_by, verb="IDENTIFIED", to_entity=finding)
-                )
-            if raw.get("assetType") == "ec2-instance" and finding.get("instanceId"):
-                state.add_relationship(
-                    make_relationship(
-                        from_type=INSTANCE.type,
-                        from_key=arn_of(where, "instance", finding["instanceId"]),
-                        verb="HAS",
-                        to_entity=finding,
-                    )
-                )
 
 
 def classic_step() -> Step:

@@ -13,7 +13,9 @@ from graph_aws.aws.resources.registry import (
     ResourceSpec,
     Where,
     for_each_region,
+    one_item,
     regions_of,
+    required_id,
 )
 from graph_aws.aws.resources.ssm.model import (
     PATCH_BASELINE,
@@ -112,7 +114,7 @@ PATCH_GROUPS = ResourceSpec(
 
 
 def to_patch_state(raw: Mapping[str, Any], where: Where) -> Entity:
-    instance_id = raw["InstanceId"]
+    instance_id = required_id(raw.get("InstanceId") or "", "InstanceId", "a patch state")
     return make_entity(
         key=patch_state_key(where, instance_id),
         type=PATCH_STATE.type,
@@ -187,15 +189,16 @@ def patch_states_step() -> Step:
                     "InstancePatchStates",
                     PatchGroup=group["name"],
                 ):
-                    state = context.job_state.add_entity(to_patch_state(raw, where))
-                    context.job_state.add_relationship(
-                        make_relationship(
-                            from_type=SSM.entity.type, from_key=service_key, verb="HAS", to_entity=state
+                    with one_item(context, f"{region}: a patch state of {group['_key']}"):
+                        state = context.job_state.add_entity(to_patch_state(raw, where))
+                        context.job_state.add_relationship(
+                            make_relationship(
+                                from_type=SSM.entity.type, from_key=service_key, verb="HAS", to_entity=state
+                            )
                         )
-                    )
-                    for relationship in patch_state_relationships(raw, where, group):
-                        if not context.job_state.has_key(relationship["_key"]):
-                            context.job_state.add_relationship(relationship)
+                        for relationship in patch_state_relationships(raw, where, group):
+                            if not context.job_state.has_key(relationship["_key"]):
+                                context.job_state.add_relationship(relationship)
 
         for_each_region(context, in_region, regions_of(context))
 
