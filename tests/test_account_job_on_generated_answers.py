@@ -54,7 +54,7 @@ def _run_job(policy: GeneratedAnswers) -> JobResult:
 
 
 @settings(
-    max_examples=8,
+    max_examples=12,
     deadline=None,
     derandomize=True,  # the same examples at every run
     database=None,
