@@ -60,10 +60,9 @@ def profile_replay(args: argparse.Namespace) -> int:
     import tempfile
 
     sys.path.insert(0, str(Path(__file__).parent))
+    from graph_aws.demo.replay.server import ReplayServer
     from org_collect import dummy_credentials
     from replay_collect import EXTERNAL_ID, REGION, ROLE_NAME
-
-    from graph_aws.demo.replay.server import ReplayServer
 
     dummy_credentials()
     with tempfile.TemporaryDirectory(prefix="graph-aws-profile-") as folder:
@@ -78,7 +77,8 @@ def profile_replay(args: argparse.Namespace) -> int:
             code = profile(command, args.out, args.top)
             calls = server.stats()["served"]
         cpu = time.process_time() - started
-        print(f"{calls} calls, {cpu:.1f} s of process CPU (profiler included): {1000 * cpu / max(calls, 1):.2f} ms per call")
+        per_call = 1000 * cpu / max(calls, 1)
+        print(f"{calls} calls, {cpu:.1f} s of process CPU (profiler included): {per_call:.2f} ms per call")
     return code
 
 
