@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import graphlib
 import logging
+import queue
 import time
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from graph_aws.engine.job_state import JobState
@@ -119,12 +120,19 @@ def execute_steps(
             warnings=context.warnings,
         )
 
+    # Each finished step is put on a queue by its future: waiting costs the same with 100 steps
+    # running as with one (concurrent.futures.wait visits every running future at each call).
+    finished: queue.SimpleQueue[Future[StepResult]] = queue.SimpleQueue()
     with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="step") as pool:
         running: dict[Future[StepResult], str] = {}
         while sorter.is_active():
             for step_id in sorted(sorter.get_ready()):
-                running[pool.submit(run, by_id[step_id])] = step_id
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
+                future = pool.submit(run, by_id[step_id])
+                running[future] = step_id
+                future.add_done_callback(finished.put)
+            done = [finished.get()]
+            while not finished.empty():
+                done.append(finished.get())
             for future in done:
                 step_id = running.pop(future)
                 results[step_id] = future.result()

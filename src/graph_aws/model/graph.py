@@ -13,9 +13,9 @@ import logging
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from graph_aws.errors import GraphObjectError
 from graph_aws.model.data_model import nullable_required
@@ -105,6 +105,29 @@ def storable_properties(where: str, properties: Mapping[str, Any], *, lists: boo
     return kept
 
 
+def _set_values(
+    target: dict[str, Any], where: Callable[[], str], properties: Mapping[str, Any], *, lists: bool
+) -> None:
+    """Copy the storable, non-None properties into `target` (as storable_properties keeps them).
+    The builders call this for every object, so the common case (a plain value under a name seen
+    before) costs one test, and the object's description is made only for a warning."""
+    for name, value in properties.items():
+        if (
+            type(name) is str
+            and _name_problem(name) is None
+            and (value is None or type(value) in _PLAIN_SCALARS)
+        ):
+            problem = None
+        else:
+            problem = property_problem(name, value, lists=lists)
+        if problem is None:
+            if value is not None:
+                target[name] = value
+        else:
+            log.warning("%s: property %r dropped: %s", where(), name, problem)
+
+
+@functools.lru_cache(maxsize=4096)  # a job makes thousands of relationships of a few dozen types
 def relationship_type(from_type: str, verb: str, to_type: str) -> str:
     """The relationship `_type` JupiterOne's SDK generates (`generateRelationshipType`).
 
@@ -188,9 +211,7 @@ def make_entity(
     reserved = sorted(_RESERVED.intersection(given))
     if reserved:
         raise GraphObjectError(f"{where}: {reserved[0]!r} is set by the builder, not passed as a property")
-    for prop, value in storable_properties(where, given).items():
-        if value is not None:
-            entity[prop] = value
+    _set_values(entity, lambda: where, given, lists=True)
     for prop in nullable_required(class_list):
         entity.setdefault(prop, None)
     if mapped:
@@ -217,13 +238,16 @@ def make_relationship(
     from_key = from_key or (from_entity or {}).get("_key")
     to_type = to_type or (to_entity or {}).get("_type")
     to_key = to_key or (to_entity or {}).get("_key")
-    where = f"relationship {from_key!r} {verb} {to_key!r}"
-    if not (from_type and from_key and to_type and to_key):
-        raise GraphObjectError(f"{where}: both ends need a _type and a _key")
-    if not VERB.match(verb):
-        raise GraphObjectError(f"{where}: the verb must be an upper-case relationship class such as HAS")
-    _check_key(where, from_key)
-    _check_key(where, to_key)
+    if not (
+        from_type
+        and to_type
+        and isinstance(from_key, str)
+        and isinstance(to_key, str)
+        and len(from_key) >= MIN_KEY_LENGTH
+        and len(to_key) >= MIN_KEY_LENGTH
+        and VERB.match(verb)
+    ):
+        _reject_relationship(from_type, from_key, verb, to_type, to_key)
     relationship: Relationship = {
         "_key": f"{from_key}|{verb.lower()}|{to_key}",
         "_type": relationship_type(from_type, verb, to_type),
@@ -232,7 +256,23 @@ def make_relationship(
         "_toEntityKey": to_key,
         "displayName": verb,
     }
-    for prop, value in storable_properties(where, properties or {}, lists=False).items():
-        if value is not None:
-            relationship[prop] = value
+    if properties:
+        _set_values(
+            relationship, lambda: f"relationship {from_key!r} {verb} {to_key!r}", properties, lists=False
+        )
     return relationship
+
+
+def _reject_relationship(
+    from_type: str | None, from_key: Any, verb: str, to_type: str | None, to_key: Any
+) -> NoReturn:
+    """Raise the first reason these ends and verb make no relationship (make_relationship's checks,
+    in their order, with the message that names it)."""
+    where = f"relationship {from_key!r} {verb} {to_key!r}"
+    if not (from_type and from_key and to_type and to_key):
+        raise GraphObjectError(f"{where}: both ends need a _type and a _key")
+    if not VERB.match(verb):
+        raise GraphObjectError(f"{where}: the verb must be an upper-case relationship class such as HAS")
+    _check_key(where, from_key)
+    _check_key(where, to_key)
+    raise AssertionError(f"{where}: rejected for no reason")  # the checks above mirror the caller's

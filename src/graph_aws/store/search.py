@@ -25,7 +25,9 @@ def search_text(entity: dict[str, Any]) -> str:
         for item in value if isinstance(value, list) else (value,):
             if isinstance(item, str):
                 values.append(item)
-            elif isinstance(item, int | float) and not isinstance(item, bool):
+            elif isinstance(item, int) and not isinstance(item, bool):
+                values.append(int.__repr__(item))  # as json.dumps writes it, without its cost
+            elif isinstance(item, float):
                 values.append(json.dumps(item))
     return VALUE_BREAK.join(values)
 

@@ -119,16 +119,27 @@ class _Transaction:
             f"DELETE FROM {table} WHERE scope=? AND key=?", [(scope, k) for k in plan.deleted]
         )
 
+    # One statement per sync, not one per key: the keys go in as one JSON array parameter.
     def view_digests(self, kind: Kind, keys: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
-        sql = f"SELECT scope, digest FROM {kind.scope_table} WHERE key=?"
-        return {key: self.db.execute(sql, (key,)).fetchall() for key in keys}
+        found: dict[str, list[tuple[str, str]]] = {}
+        rows = self.db.execute(
+            f"SELECT key, scope, digest FROM {kind.scope_table} "
+            "WHERE key IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(keys)),),
+        )
+        for key, scope, view_digest in rows:
+            found.setdefault(key, []).append((scope, view_digest))
+        return found
 
     def views(self, kind: Kind, wanted: Sequence[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        sql = f"SELECT data FROM {kind.scope_table} WHERE scope=? AND key=?"
-        return {
-            (scope, key): json.loads(self.db.execute(sql, (scope, key)).fetchone()[0])
-            for scope, key in wanted
-        }
+        if not wanted:
+            return {}
+        rows = self.db.execute(
+            f"SELECT scope, key, data FROM {kind.scope_table} "
+            "WHERE (scope, key) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))",
+            (json.dumps(list(wanted)),),
+        )
+        return {(scope, key): json.loads(data) for scope, key, data in rows}
 
     def write_merged(
         self, kind: Kind, merged: Mapping[str, dict[str, Any] | None], texts: Mapping[str, str]

@@ -35,9 +35,12 @@ RELATIONSHIPS = Kind("relationship", "scope_relationship", "relationship")
 KINDS = (ENTITIES, RELATIONSHIPS)
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))  # json.dumps makes one per call
+
+
 def dump(obj: Mapping[str, Any]) -> str:
     """The canonical text of an object: sorted keys, so equal objects are equal strings."""
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(obj)
 
 
 def digest(data: str) -> str:
@@ -57,8 +60,11 @@ def views_to_read(digests: Iterable[tuple[str, str]]) -> list[str]:
     copy does not set again (nor who owns it), so a key that thousands of accounts describe alike
     (the Internet) is merged from one row, not thousands. Copies of one view are all mapped or all
     owned, so the scope alone orders them (scope_rank); base.merge_views orders what is read."""
+    views = list(digests)
+    if len(views) == 1:
+        return [views[0][0]]  # most keys: one scope describes them
     last: dict[str, str] = {}
-    for scope, view_digest in sorted(digests, key=lambda view: scope_rank(view[0])):
+    for scope, view_digest in sorted(views, key=lambda view: scope_rank(view[0])):
         last.pop(view_digest, None)
         last[view_digest] = scope
     return list(last.values())

@@ -88,6 +88,11 @@ def _covers(deny: str, pattern: str) -> bool:
 
 
 def subtract(patterns: Sequence[str], denies: Sequence[str], service: str | None) -> tuple[str, ...]:
+    return _subtract(tuple(patterns), tuple(denies), service)
+
+
+@lru_cache(maxsize=65536)  # the same statements (AWS-managed policies) come back in every account
+def _subtract(patterns: tuple[str, ...], denies: tuple[str, ...], service: str | None) -> tuple[str, ...]:
     if not denies:
         return tuple(dict.fromkeys(p.strip().lower() for p in patterns))
     kept: dict[str, None] = {}
@@ -106,6 +111,11 @@ def subtract(patterns: Sequence[str], denies: Sequence[str], service: str | None
 
 
 def permission(normalized: Sequence[str], service: str | None) -> str:
+    return _permission(tuple(normalized), service)
+
+
+@lru_cache(maxsize=65536)
+def _permission(normalized: tuple[str, ...], service: str | None) -> str:
     levels = []
     for pattern in normalized:
         service_pattern, name = split_action(pattern)

@@ -62,6 +62,7 @@ def arn_service(arn: str) -> str | None:
     return parts[2].lower() if len(parts) == 6 and parts[0] == "arn" else None
 
 
+@lru_cache(maxsize=65536)  # each Resource entry is tested against every service of the account
 def covers_service(pattern: str, service: str, account_id: str) -> bool:
     """Whether a Resource entry names every resource of a service in the account: `*`, or
     `arn:<partition>:<service>:<region>:<account>:*` with wildcards or this account's id."""
