@@ -161,7 +161,7 @@ def tag_properties(tags: Iterable[Mapping[str, str]] | Mapping[str, str] | None)
         return {}
     # A tag AWS sent without a key names nothing: it is not a property.
     pairs = tags.items() if isinstance(tags, Mapping) else ((t.get("Key"), t.get("Value", "")) for t in tags)
-    return {f"tag.{key}": value for key, value in pairs if key}
+    return {f"tag.{key}": value for key, value in pairs if key is not None}
 
 
 def _check_key(where: str, key: str) -> None:
