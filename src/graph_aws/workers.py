@@ -24,7 +24,9 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
+import types
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -102,7 +104,8 @@ def run_in_workers(
                 name="graph-aws-worker",
                 daemon=True,
             )
-            process.start()
+            with _main_not_rerun():
+                process.start()
             results_in.close()  # the parent's copies: so a dead worker's pipe ends
             lifeline_in.close()
             started.append(_Worker(process, results_out, lifeline_out, {a.account_id: a for a in share}))
@@ -113,6 +116,20 @@ def run_in_workers(
             worker.process.join(timeout=60)
             if worker.process.is_alive():
                 worker.process.kill()
+
+
+@contextlib.contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """A spawned process first runs the parent's `__main__` again (for `python -m graph_aws.cli`:
+    the command line and every command's imports, 16 MB of each worker's heap) so that functions
+    defined there can be its target. A worker's target lives in this module, which it imports
+    anyway: while it starts, `__main__` is a module with nothing to run (no spec, no file)."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 @dataclass
