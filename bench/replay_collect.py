@@ -12,10 +12,14 @@ members. Three comparisons, each optional, printed side by side; it asserts noth
     scale     N = 1,000 and 3,000 (--scale-accounts) on SQLite and on PostgreSQL (a durable
               throwaway cluster): wall time, calls, peak RSS, CPU, store size
 
-    python bench/replay_collect.py [--serial] [--cpu] [--workers] [--scale] [--accounts 500] [--latency-ms 20]
-        [--scale-accounts 1000,3000] [--backends sqlite,postgresql] [--recording FILE] [--profile FILE]
+    memory    the default collect at N = 300 and 1,000 (--memory-accounts), 0 ms: peak RSS and PSS of
+              all processes, and of each (target: RSS of all < 500 MB, flat with N)
 
-With none of --serial, --cpu, --workers, --scale, all four run.
+    python bench/replay_collect.py [--serial] [--cpu] [--workers] [--scale] [--memory] [--accounts 500]
+        [--latency-ms 20] [--scale-accounts 1000,3000] [--backends sqlite,postgresql]
+        [--memory-accounts 300,1000] [--recording FILE] [--profile FILE]
+
+With none of --serial, --cpu, --workers, --scale, --memory, the first four run.
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -58,26 +62,83 @@ class Run:
     store_mb: float = 0.0
     tail: str = ""
     tree_rss_mb: float = 0.0  # all processes at once (sampled every 0.2 s)
+    tree_pss_mb: float = 0.0  # the same, shared pages counted once
+    memory: MemoryPeaks | None = None
+    members: int = 0  # when the runs side by side differ in N
 
     @property
     def cpu_ms_per_call(self) -> float:
         return 1000 * self.cpu_s / max(self.calls, 1)
 
 
-def tree_rss_mb(pid: int) -> float:
-    """The resident memory of a process and all its descendants (its --workers), summed (Linux /proc)."""
-    total, pending = 0, [pid]
+@dataclass(frozen=True)
+class ProcessMemory:
+    """One process's memory from /proc/<pid>/smaps_rollup, in MB. `pss` counts each shared page
+    (the interpreter, libraries, pages the kernel shares) once across the processes that map it,
+    divided among them, so the PSS of all processes sums to what they hold together; the RSS sum
+    counts shared pages once per process."""
+
+    pid: int
+    rss: float
+    pss: float
+    anonymous: float  # the heap: Python objects, malloc's arenas (never shared after a spawn)
+    role: str = "parent"
+
+    @property
+    def file_backed(self) -> float:
+        return self.rss - self.anonymous
+
+
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (its --workers), parent first (Linux /proc)."""
+    found, pending = [], [pid]
     while pending:
-        current = pending.pop()
+        current = pending.pop(0)
+        found.append(current)
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
             for task in Path(f"/proc/{current}/task").iterdir():
                 pending += [int(c) for c in (task / "children").read_text().split()]
         except (OSError, ValueError):
             continue  # it ended while we looked
-    return total / 1024
+    return found
+
+
+def process_memory(pid: int) -> ProcessMemory | None:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return None  # it ended while we looked
+    fields = {}
+    for line in text.splitlines()[1:]:
+        name, _, value = line.partition(":")
+        fields[name] = int(value.split()[0]) / 1024
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return None
+    role = "tracker" if b"resource_tracker" in command else "worker" if b"spawn_main" in command else "parent"
+    return ProcessMemory(pid, fields.get("Rss", 0), fields.get("Pss", 0), fields.get("Anonymous", 0), role)
+
+
+@dataclass
+class MemoryPeaks:
+    """The peaks of a process tree's memory, sampled: of the RSS sum, of the PSS sum, of each process."""
+
+    rss_all: float = 0.0
+    pss_all: float = 0.0
+    at_rss_peak: list[ProcessMemory] = field(default_factory=list)  # each process when rss_all peaked
+    largest: dict[int, ProcessMemory] = field(default_factory=dict)  # each process at its own RSS peak
+
+    def sample(self, pid: int) -> None:
+        processes = [m for m in map(process_memory, process_tree(pid)) if m is not None]
+        rss, pss = sum(m.rss for m in processes), sum(m.pss for m in processes)
+        if rss > self.rss_all:
+            self.rss_all, self.at_rss_peak = rss, processes
+        self.pss_all = max(self.pss_all, pss)
+        for memory in processes:
+            known = self.largest.get(memory.pid)
+            if known is None or memory.rss > known.rss:
+                self.largest[memory.pid] = memory
 
 
 def run_child(
@@ -93,12 +154,12 @@ def run_child(
         )
         timer = threading.Timer(timeout, child.kill)
         timer.start()
-        peak = [0.0]
+        peaks = MemoryPeaks()
         done = threading.Event()
 
         def sample() -> None:  # every 0.2 s: the sum over the processes, as a cgroup would count it
             while not done.wait(0.2):
-                peak[0] = max(peak[0], tree_rss_mb(child.pid))
+                peaks.sample(child.pid)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -119,7 +180,9 @@ def run_child(
         wall_s=wall,
         cpu_s=rusage.ru_utime + rusage.ru_stime,
         peak_rss_mb=maxrss_mb(rusage),
-        tree_rss_mb=peak[0],
+        tree_rss_mb=peaks.rss_all,
+        tree_pss_mb=peaks.pss_all,
+        memory=peaks,
         calls=stats["served"],
         misses=stats["misses"],
         throttled=stats["throttled"],
@@ -163,7 +226,7 @@ def print_runs(runs: list[Run], accounts: int) -> None:
     rows: list[tuple[str, Any]] = [
         ("exit status", lambda r: f"{r.exit_code}"),
         ("wall time", lambda r: f"{r.wall_s:.1f} s"),
-        ("time per account", lambda r: f"{1000 * r.wall_s / (accounts + 1):.1f} ms"),
+        ("time per account", lambda r: f"{1000 * r.wall_s / ((r.members or accounts) + 1):.1f} ms"),
         ("AWS calls (server count)", lambda r: f"{r.calls:,}"),
         ("calls per second", lambda r: f"{r.calls / r.wall_s:,.0f}"),
         ("replay misses / throttled", lambda r: f"{r.misses} / {r.throttled}"),
@@ -172,6 +235,7 @@ def print_runs(runs: list[Run], accounts: int) -> None:
         ("CPU of the replay server", lambda r: f"{r.server_cpu_s:.1f} s"),
         ("peak RSS, largest process", lambda r: f"{r.peak_rss_mb:.0f} MB"),
         ("peak RSS, all processes", lambda r: f"{r.tree_rss_mb:.0f} MB"),
+        ("peak PSS, all processes", lambda r: f"{r.tree_pss_mb:.0f} MB"),
         ("store: entities / relationships", lambda r: f"{r.entities:,} / {r.relationships:,}"),
         ("store size", lambda r: f"{r.store_mb:.1f} MB"),
     ]
@@ -183,6 +247,25 @@ def print_runs(runs: list[Run], accounts: int) -> None:
             print(f"  {run.label} exited {run.exit_code}; its last lines:")
             for line in run.tail.splitlines():
                 print(f"    {line}")
+
+
+def print_memory(runs: list[Run]) -> None:
+    """Each process of each run: at the peak of the RSS sum, and at its own peak."""
+    print("  each process (MB): RSS = anonymous (heap) + file-backed (code, libraries); PSS shares")
+    print("  the file-backed pages among the processes that map them")
+    for run in runs:
+        if run.memory is None:
+            continue
+        print(f"  {run.label}: at the peak of the RSS sum / at its own peak")
+        for memory in run.memory.at_rss_peak:
+            own = run.memory.largest.get(memory.pid, memory)
+            print(f"    {memory.role:<8} {describe(memory)}   /   {describe(own)}")
+
+
+def describe(memory: ProcessMemory) -> str:
+    return (
+        f"RSS {memory.rss:5.0f} = {memory.anonymous:4.0f} + {memory.file_backed:3.0f}, PSS {memory.pss:5.0f}"
+    )
 
 
 # ------------------------------------------------------------------ the bare boto3 loop
@@ -308,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     add("--cpu", action="store_true", help="CPU per call: graph-aws vs a bare boto3 loop, at 0 ms")
     add("--scale", action="store_true", help="--scale-accounts on each of --backends")
     add("--workers", action="store_true", help="--workers 1 vs --workers 2 at 0 ms (CPU-bound), SQLite")
+    add("--memory", action="store_true", help="memory of the default collect at --memory-accounts, 0 ms")
+    add("--memory-accounts", default="300,1000", help="members for --memory (default 300,1000)")
     add("--accounts", type=int, default=500, help="members for --serial and --cpu (default 500)")
     add("--latency-ms", type=float, default=20, help="latency per call for --serial and --scale (default 20)")
     add("--scale-accounts", default="1000,3000")
@@ -321,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         url, recording, members = args.bare_loop_child
         print(json.dumps({"calls": bare_loop(url, recording, int(members))}))
         return 0
-    everything = not (args.serial or args.cpu or args.scale or args.workers)
+    everything = not (args.serial or args.cpu or args.scale or args.workers or args.memory)
     from importlib.metadata import version
 
     from graph_aws.demo.replay.server import ReplayServer
@@ -384,7 +469,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  speed-up of 2 workers over 1: x{runs[0].wall_s / runs[1].wall_s:.2f} (target x1.7)")
         if args.scale or everything:
             scale(args, recording, work)
+        if args.memory:
+            memory(args, recording, work)
     return 0
+
+
+def memory(args: argparse.Namespace, recording: Path, work: Path) -> None:
+    from graph_aws.demo.replay.server import ReplayServer
+
+    runs = []
+    for size in [int(n) for n in args.memory_accounts.split(",")]:
+        with ReplayServer(recording, size) as server:
+            run = collect(f"N = {size}", server, str(work / f"memory-{size}.db"))
+        run.members = size
+        runs.append(run)
+    print(f"\n== memory: default settings, N = {args.memory_accounts}, 0 ms per call, SQLite, one region")
+    print_runs(runs, 0)
+    print_memory(runs)
 
 
 def scale(args: argparse.Namespace, recording: Path, work: Path) -> None:

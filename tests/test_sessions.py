@@ -117,3 +117,31 @@ def test_accounts_bound_to_shared_clients_each_call_as_themselves(mock_aws):
     assert len(shared) == 1  # one sts client served every account
     with pytest.raises(RuntimeError, match="outside BoundClient"):
         shared.get("sts", "us-east-1").get_caller_identity()
+
+
+def test_our_clients_know_every_operation_and_shape_as_botocore_does_but_for_documentation():
+    """The models our sessions keep (shapes as text, parsed when asked for) describe each service as
+    botocore's own loader does, documentation aside: same operations, same shapes, same members."""
+    import botocore.session
+
+    from graph_aws.aws.botocore_sessions import new_botocore_session
+
+    ours, plain = new_botocore_session(), botocore.session.Session()
+    for service in ("iam", "s3", "ec2"):
+        mine, theirs = ours.get_service_model(service), plain.get_service_model(service)
+        assert mine.operation_names == theirs.operation_names
+        assert mine.shape_names == theirs.shape_names
+        for name in theirs.shape_names:
+            expected = {k: v for k, v in theirs.shape_for(name)._shape_model.items() if k != "documentation"}
+            for member in expected.get("members", {}).values():
+                member.pop("documentation", None)
+            assert mine.shape_for(name)._shape_model == expected, name
+
+
+def test_an_error_of_a_shared_client_is_the_services_own_exception(mock_aws):
+    """Modeled errors are found among the service's shapes: a missing role is NoSuchEntity."""
+    shared = SharedClients()
+    client = ambient_session().bind(shared, 2).client("iam")
+    with pytest.raises(shared.get("iam", "us-east-1").exceptions.NoSuchEntityException):
+        client.get_role(RoleName="no-such-role")
+    assert client.list_roles()["Roles"] == []  # and an answer is parsed by its output shape

@@ -24,7 +24,9 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
+import types
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -86,6 +88,14 @@ def limit_malloc_arenas(arenas: int = 2) -> None:
 _M_ARENA_MAX = -8  # glibc's malloc.h
 
 
+def return_free_memory() -> None:
+    """glibc's malloc_trim: give the system back the free pages of malloc's arenas, which an
+    account job's answers and syncs leave behind between the objects still alive. Elsewhere (not
+    glibc) nothing is done."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)
+
+
 def run_in_workers(
     runner: Runner, accounts: list[PlannedAccount], organization_id: str | None, workers: int
 ) -> Iterator[Result]:
@@ -102,7 +112,8 @@ def run_in_workers(
                 name="graph-aws-worker",
                 daemon=True,
             )
-            process.start()
+            with _main_not_rerun():
+                process.start()
             results_in.close()  # the parent's copies: so a dead worker's pipe ends
             lifeline_in.close()
             started.append(_Worker(process, results_out, lifeline_out, {a.account_id: a for a in share}))
@@ -113,6 +124,20 @@ def run_in_workers(
             worker.process.join(timeout=60)
             if worker.process.is_alive():
                 worker.process.kill()
+
+
+@contextlib.contextmanager
+def _main_not_rerun() -> Iterator[None]:
+    """A spawned process first runs the parent's `__main__` again (for `python -m graph_aws.cli`:
+    the command line and every command's imports, 16 MB of each worker's heap) so that functions
+    defined there can be its target. A worker's target lives in this module, which it imports
+    anyway: while it starts, `__main__` is a module with nothing to run (no spec, no file)."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 @dataclass
@@ -199,6 +224,7 @@ def _worker_main(
             for outcome, job in as_they_end(executor, runner.account_job, plans, identity, report):
                 results.send((outcome, job))
                 sent.add(outcome.account_id)
+                return_free_memory()
     except Exception as error:  # e.g. no credentials in this process: each account left says why
         log.debug("worker %d could not run its accounts", os.getpid(), exc_info=True)
         for planned in accounts:

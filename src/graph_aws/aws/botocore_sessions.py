@@ -8,8 +8,10 @@ Building a client from a fresh session otherwise re-reads and re-parses the serv
 from __future__ import annotations
 
 import functools
+import json
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -28,15 +30,21 @@ _STARTED = "graph_aws_call_started"
 
 
 class _ModelsWithoutDocumentation(botocore.loaders.Loader):
-    """botocore's loader, but the service models it keeps lose their `documentation` strings:
-    they serve only docstrings and help, and are about a tenth of a loaded model's memory (11 MB
-    of 103 MB for 41 services' clients)."""
+    """botocore's loader, but the service models it keeps lose their `documentation` strings (they
+    serve only docstrings and help: 11 MB of 103 MB for 41 services' clients) and keep their shapes
+    as text, each parsed when botocore asks for it (see _ShapesOnDemand)."""
 
     def load_service_model(self, service_name: str, type_name: str, api_version: str | None = None) -> Any:
         model = super().load_service_model(service_name, type_name, api_version)
         if type_name == "service-2":
-            _strip_documentation(model)
+            with _MODEL_EDITS:  # the model is the loader's cached copy: edited once
+                if not isinstance(model.get("shapes"), _ShapesOnDemand):
+                    _strip_documentation(model)
+                    model["shapes"] = _ShapesOnDemand(model.get("shapes", {}))
         return model
+
+
+_MODEL_EDITS = threading.Lock()
 
 
 def _strip_documentation(model: dict[str, Any]) -> None:
@@ -52,6 +60,32 @@ def _strip_documentation(model: dict[str, Any]) -> None:
         shape.pop("documentation", None)
         for member in shape.get("members", {}).values():
             member.pop("documentation", None)
+
+
+class _ShapesOnDemand(Mapping[str, Any]):
+    """A service model's shapes, each kept as compact JSON text and parsed anew when asked for.
+
+    A run calls a few operations of each service (22 of EC2's 830), whose shapes are a sixth of the
+    model; parsed, the whole of 47 services' shapes held 67 MB in every process. botocore reads
+    shapes by name only (`ShapeResolver`) and keeps the Shape objects it builds from them (an
+    operation's input and output, each member's shape), so the shapes of the operations called
+    are parsed once and the rest stays text (about 40 MB less per process). Its scan of every
+    shape for the service's exceptions parses each once and keeps only the exceptions."""
+
+    def __init__(self, shapes: Mapping[str, Any]) -> None:
+        self._texts = {name: json.dumps(shape, separators=(",", ":")) for name, shape in shapes.items()}
+
+    def __getitem__(self, name: str) -> Any:
+        return json.loads(self._texts[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._texts
 
 
 _LOADER = _ModelsWithoutDocumentation()
