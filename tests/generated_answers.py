@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,9 +23,15 @@ from botocore.awsrequest import AWSResponse
 
 from botocore_responses import Answers
 from graph_aws.aws.botocore_sessions import CallPolicy
+from graph_aws.aws.context import AccountResources
+from graph_aws.aws.sessions import ambient_session
+from graph_aws.aws.shared_clients import SharedClients
+from graph_aws.engine import JobResult, Step, execute_steps
 from graph_aws.model.data_model import nullable_required
 from graph_aws.model.graph import CLASS_NAME, MIN_KEY_LENGTH, TYPE_NAME, property_problem
 
+ACCOUNT = "123456789012"  # the account and the one region a job on answered calls reads
+REGION = "us-east-1"
 _PAGINATORS = botocore.session.get_session()
 # Members that ask for another page, in the calls graph-aws pages by hand or botocore by its model:
 # a generated answer would otherwise ask for pages forever. One page each is enough here.
@@ -52,32 +58,60 @@ def _one_page(service: str, operation: str, answer: dict[str, Any]) -> dict[str,
 
 
 @dataclass(frozen=True)
-class GeneratedAnswers(CallPolicy):
-    """Answer every call of the clients built under this policy with a generated answer; `fixed`
-    answers some operations (by API name) with what a factory returns instead."""
+class AnsweringPolicy(CallPolicy):
+    """A call policy whose clients answer every call before it is sent with `answer_of(...)`."""
 
-    seed: int = 0
-    fixed: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
-    calls: list[str] = field(default_factory=list)  # "ec2.DescribeVpcs", in the order made
+    calls: list[tuple[str, Any]] = field(default_factory=list)  # (operation, request body), as made
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def register(self, session: botocore.session.Session) -> None:
         super().register(session)
         session.register("before-call.*.*", self._answer)
 
+    def answer_of(self, model: Any, params: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
     def _answer(self, model: Any, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
-        service = model.service_model.service_name
         with self._lock:
-            self.calls.append(f"{service}.{model.name}")
+            self.calls.append((model.name, params.get("body")))
+        answer = self.answer_of(model, params)
+        answer["ResponseMetadata"] = {"HTTPStatusCode": 200, "RequestId": "answered", "HTTPHeaders": {}}
+        return AWSResponse("https://answered.invalid", 200, {}, None), answer
+
+
+@dataclass(frozen=True)
+class GeneratedAnswers(AnsweringPolicy):
+    """Answer every call with a generated answer; `fixed` answers some operations (by API name)
+    with what a factory returns instead."""
+
+    seed: int = 0
+    fixed: dict[str, Callable[[], dict[str, Any]]] = field(default_factory=dict)
+
+    def answer_of(self, model: Any, params: dict[str, Any]) -> dict[str, Any]:
         if model.name in self.fixed:
-            answer = self.fixed[model.name]()
-        else:
-            request = (params.get("url_path"), params.get("query_string"), params.get("body"))
-            rng = random.Random(f"{self.seed}|{service}.{model.name}|{request!r}")
-            answer = Answers(rng).of(model.output_shape) if model.output_shape is not None else {}
-            answer = _one_page(service, model.name, answer)
-        answer["ResponseMetadata"] = {"HTTPStatusCode": 200, "RequestId": "generated", "HTTPHeaders": {}}
-        return AWSResponse("https://generated.invalid", 200, {}, None), answer
+            return self.fixed[model.name]()
+        service = model.service_model.service_name
+        request = (params.get("url_path"), params.get("query_string"), params.get("body"))
+        rng = random.Random(f"{self.seed}|{service}.{model.name}|{request!r}")
+        answer = Answers(rng).of(model.output_shape) if model.output_shape is not None else {}
+        return _one_page(service, model.name, answer)
+
+
+def run_job(steps: Sequence[Step], policy: CallPolicy, *, describe_error: Any = None) -> JobResult:
+    """`steps` run as an account job of ACCOUNT in REGION, one step and one call at a time, every
+    call made under `policy`."""
+    resources = AccountResources(
+        session=ambient_session(REGION).bind(SharedClients(policy=policy), 1),
+        account_id=ACCOUNT,
+        partition="aws",
+        requested_regions=(REGION,),
+        region_workers=1,
+    )
+    try:
+        extra = {"describe_error": describe_error} if describe_error else {}
+        return execute_steps(steps, resources, concurrency=1, **extra)
+    finally:
+        resources.close()
 
 
 def entity_problems(entity: Any) -> list[str]:

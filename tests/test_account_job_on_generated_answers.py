@@ -17,40 +17,17 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generated_answers import GeneratedAnswers, entity_problems
+from generated_answers import ACCOUNT, REGION, GeneratedAnswers, entity_problems, run_job
 from graph_aws.aws.api import describe_step_error
-from graph_aws.aws.context import AccountResources
 from graph_aws.aws.jobs import account_job_steps
-from graph_aws.aws.sessions import ambient_session
-from graph_aws.aws.shared_clients import SharedClients
-from graph_aws.engine import JobResult, execute_steps
 from graph_aws.model.sources import with_integration_metadata
 from graph_aws.store import SqliteStore
 from graph_aws.store.base import account_scope
-
-ACCOUNT = "123456789012"
-REGION = "us-east-1"
 
 
 def _one_region() -> dict[str, object]:
     # The regions the job reads come from DescribeRegions: one real region keeps each example small.
     return {"Regions": [{"RegionName": REGION, "Endpoint": f"ec2.{REGION}.amazonaws.com"}]}
-
-
-def _run_job(policy: GeneratedAnswers) -> JobResult:
-    resources = AccountResources(
-        session=ambient_session(REGION).bind(SharedClients(policy=policy), 1),
-        account_id=ACCOUNT,
-        partition="aws",
-        requested_regions=(REGION,),
-        region_workers=1,
-    )
-    try:
-        return execute_steps(
-            account_job_steps(), resources, concurrency=1, describe_error=describe_step_error
-        )
-    finally:
-        resources.close()
 
 
 @settings(
@@ -65,7 +42,7 @@ def test_an_account_job_survives_any_answer_botocore_can_parse(seed: int) -> Non
     # A report not yet generated is polled for 7 s: generated here at the first poll.
     fixed = {"DescribeRegions": _one_region, "GenerateCredentialReport": lambda: {"State": "COMPLETE"}}
     policy = GeneratedAnswers(seed=seed, fixed=fixed)
-    result = _run_job(policy)
+    result = run_job(account_job_steps(), policy, describe_error=describe_step_error)
 
     failed = {r.id: r.error for r in result.failed_steps}
     assert not failed, failed

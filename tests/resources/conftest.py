@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import boto3
+import botocore.handlers
 import pytest
+from hand_answers import with_dependencies
 
 from graph_aws.aws.api import describe_step_error
 from graph_aws.aws.context import AccountResources
-from graph_aws.aws.jobs import account_job_steps
 from graph_aws.aws.sessions import ambient_session
 from graph_aws.aws.shared_clients import SharedClients
-from graph_aws.engine import JobResult, Step, execute_steps
+from graph_aws.engine import JobResult, execute_steps
 
 ACCOUNT_ID = "123456789012"  # moto's default account, the one ambient credentials act in
 REGIONS = ("us-east-1", "eu-west-1")
-
-
-def with_dependencies(step_ids: Iterable[str]) -> list[Step]:
-    by_id = {s.id: s for s in account_job_steps()}
-    wanted: dict[str, Step] = {}
-    pending = list(step_ids)
-    while pending:
-        step = by_id[pending.pop()]
-        if step.id not in wanted:
-            wanted[step.id] = step
-            pending.extend(step.depends_on)
-    return [s for s in account_job_steps() if s.id in wanted]
 
 
 RunSteps = Callable[..., JobResult]
@@ -66,3 +55,20 @@ def run_steps(mock_aws) -> RunSteps:
 def client(mock_aws) -> Callable[..., object]:
     """A boto3 client in moto's default account: `client("kms", "eu-west-1")`."""
     return lambda service, region="us-east-1": boto3.client(service, region_name=region)
+
+
+@pytest.fixture
+def answered() -> Iterator[Callable[[str, str, Callable[[dict], object]], None]]:
+    """`answered("iam", "GetAccountAuthorizationDetails", change)`: that service's answer to that call
+    (by its event name: "elastic-load-balancing"), changed in place by `change(parsed)` before our
+    code reads it, as AWS might send it; for the rest of the test."""
+    entries = []
+
+    def answer(service: str, operation: str, change: Callable[[dict], object]) -> None:
+        entry = (f"after-call.{service}.{operation}", lambda parsed, **_: change(parsed))
+        botocore.handlers.BUILTIN_HANDLERS.append(entry)
+        entries.append(entry)
+
+    yield answer
+    for entry in entries:
+        botocore.handlers.BUILTIN_HANDLERS.remove(entry)

@@ -174,7 +174,9 @@ def test_each_denied_region_costs_that_region_only(run_steps, client, step_id, e
     assert type_ in result.partial_types
 
 
-def test_a_table_described_without_its_table_or_backups_costs_only_what_is_missing(run_steps, client):
+def test_a_table_described_without_its_table_or_backups_costs_only_what_is_missing(
+    run_steps, client, answered
+):
     dynamodb_client = client("dynamodb", "us-east-1")
     for name in ("kept", "undescribed"):
         dynamodb_client.create_table(
@@ -184,23 +186,17 @@ def test_a_table_described_without_its_table_or_backups_costs_only_what_is_missi
             BillingMode="PAY_PER_REQUEST",
         )
 
-    def no_table(parsed, **_):
+    def no_table(parsed):
         if parsed["Table"]["TableName"] == "undescribed":
             del parsed["Table"]
 
-    entries = [
-        ("after-call.dynamodb.DescribeTable", no_table),
-        (
-            "after-call.dynamodb.DescribeContinuousBackups",
-            lambda parsed, **_: parsed.pop("ContinuousBackupsDescription", None),
-        ),
-    ]
-    botocore.handlers.BUILTIN_HANDLERS.extend(entries)
-    try:
-        result = run_steps("fetch-dynamodb-tables", regions=("us-east-1",))
-    finally:
-        for entry in entries:
-            botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+    answered("dynamodb", "DescribeTable", no_table)
+    answered(
+        "dynamodb",
+        "DescribeContinuousBackups",
+        lambda parsed: parsed.pop("ContinuousBackupsDescription", None),
+    )
+    result = run_steps("fetch-dynamodb-tables", regions=("us-east-1",))
     step = status(result, "fetch-dynamodb-tables")
     assert step.status is StepStatus.SUCCESS
     (table,) = result.job_state.iter_entities("aws_dynamodb_table")

@@ -148,25 +148,20 @@ def test_a_denied_region_costs_that_region_only(run_steps, balancers, deny_elbv2
     assert status(result, "fetch-elb-classic-load-balancers").status is StepStatus.SUCCESS
 
 
-def test_a_classic_listener_or_tag_description_without_its_id_costs_only_itself(run_steps, balancers):
-    def listener_without_port(parsed, **_):
+def test_a_classic_listener_or_tag_description_without_its_id_costs_only_itself(
+    run_steps, balancers, answered
+):
+    def listener_without_port(parsed):
         for balancer in parsed.get("LoadBalancerDescriptions") or []:
             balancer["ListenerDescriptions"].append({"PolicyNames": []})  # no Listener at all
             balancer["Instances"].append({})
 
-    def tags_without_name(parsed, **_):
+    def tags_without_name(parsed):
         parsed["TagDescriptions"].append({"Tags": [{"Key": "owner", "Value": "nobody"}]})
 
-    entries = [
-        ("after-call.elastic-load-balancing.DescribeLoadBalancers", listener_without_port),
-        ("after-call.elastic-load-balancing.DescribeTags", tags_without_name),
-    ]
-    botocore.handlers.BUILTIN_HANDLERS.extend(entries)
-    try:
-        result = run_steps("fetch-elb-classic-load-balancers", regions=("us-east-1",))
-    finally:
-        for entry in entries:
-            botocore.handlers.BUILTIN_HANDLERS.remove(entry)
+    answered("elastic-load-balancing", "DescribeLoadBalancers", listener_without_port)
+    answered("elastic-load-balancing", "DescribeTags", tags_without_name)
+    result = run_steps("fetch-elb-classic-load-balancers", regions=("us-east-1",))
     step = status(result, "fetch-elb-classic-load-balancers")
     assert step.status is StepStatus.SUCCESS
     (classic,) = result.job_state.iter_entities("aws_elb")

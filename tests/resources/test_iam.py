@@ -521,22 +521,6 @@ def test_instances_use_the_role_of_their_instance_profile(run_steps, client):
     assert without not in str(relationships(result, "aws_instance_uses_iam_role"))
 
 
-@pytest.fixture
-def answered():
-    """`answered("GetAccountAuthorizationDetails", change)`: IAM's answer to that call, changed in place
-    by `change(parsed)` before our code reads it, as AWS might send it."""
-    entries = []
-
-    def answer(operation, change):
-        entry = (f"after-call.iam.{operation}", lambda parsed, **_: change(parsed))
-        botocore.handlers.BUILTIN_HANDLERS.append(entry)
-        entries.append(entry)
-
-    yield answer
-    for entry in entries:
-        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
-
-
 def test_an_item_without_its_name_or_arn_costs_that_item_only(run_steps, client, answered):
     iam = client("iam")
     iam.create_user(UserName="alice")
@@ -558,7 +542,7 @@ def test_an_item_without_its_name_or_arn_costs_that_item_only(run_steps, client,
                     del policy["PolicyName"]
             role.setdefault("AttachedManagedPolicies", []).append({"PolicyName": "no-arn"})
 
-    answered("GetAccountAuthorizationDetails", strip)
+    answered("iam", "GetAccountAuthorizationDetails", strip)
     result = run_steps("fetch-iam-authorization-details")
     step = status(result, "fetch-iam-authorization-details")
     assert step.status is StepStatus.SUCCESS
@@ -579,7 +563,7 @@ def test_a_credential_report_that_is_not_csv_keeps_what_was_read(run_steps, clie
         # module's limit is not CSV.
         parsed["Content"] += b"odd\ruser,x\n" + b"x" * 200_000 + b"\n"
 
-    answered("GetCredentialReport", garble)
+    answered("iam", "GetCredentialReport", garble)
     result = run_steps("fetch-iam-credential-report")
     step = status(result, "fetch-iam-credential-report")
     assert step.status is StepStatus.SUCCESS

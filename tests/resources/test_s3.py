@@ -171,26 +171,10 @@ def test_a_denied_detail_fails_the_step_and_marks_its_types_partial(run_steps, b
     )
 
 
-@pytest.fixture
-def answered():
-    """`answered("ListBuckets", change)`: S3's answer to that call, changed in place by `change(parsed)`
-    before our code reads it, as AWS might send it."""
-    entries = []
-
-    def answer(operation, change):
-        entry = (f"after-call.s3.{operation}", lambda parsed, **_: change(parsed))
-        botocore.handlers.BUILTIN_HANDLERS.append(entry)
-        entries.append(entry)
-
-    yield answer
-    for entry in entries:
-        botocore.handlers.BUILTIN_HANDLERS.remove(entry)
-
-
 def test_a_bucket_whose_name_or_region_botocore_refuses_keeps_its_entity(run_steps, client, answered):
     client("s3").create_bucket(Bucket="plain")
     odd = [{"Name": "not a bucket name!"}, {"Name": "odd-region", "BucketRegion": "no\nregion"}]
-    answered("ListBuckets", lambda parsed: parsed["Buckets"].extend(odd))
+    answered("s3", "ListBuckets", lambda parsed: parsed["Buckets"].extend(odd))
     result = run_steps("fetch-s3-buckets")
     step = status(result, "fetch-s3-buckets")
     assert step.status is StepStatus.SUCCESS
@@ -206,7 +190,7 @@ def test_a_bucket_policy_that_is_not_json_is_left_out_with_a_warning(run_steps, 
     s3.create_bucket(Bucket="odd-policy")
     statement = {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}
     s3.put_bucket_policy(Bucket="odd-policy", Policy=json.dumps({"Statement": [statement]}))
-    answered("GetBucketPolicy", lambda parsed: parsed.update(Policy="{not json"))
+    answered("s3", "GetBucketPolicy", lambda parsed: parsed.update(Policy="{not json"))
     result = run_steps("fetch-s3-buckets")
     step = status(result, "fetch-s3-buckets")
     assert step.status is StepStatus.SUCCESS
