@@ -65,6 +65,18 @@ class Run:
     tree_pss_mb: float = 0.0  # the same, shared pages counted once
     memory: MemoryPeaks | None = None
     members: int = 0  # when the runs side by side differ in N
+    finished_at_ms: list[int] = field(default_factory=list)  # each account's end, from the store
+
+    def time_per_account_by_tenth(self) -> list[float]:
+        """ms per account in each tenth of the accounts, in the order they ended: flat if the
+        10th thousand costs what the first did."""
+        ends = sorted(self.finished_at_ms)
+        tenth = len(ends) // 10
+        if tenth < 2:
+            return []
+        bounds = [ends[i * tenth] for i in range(10)] + [ends[-1]]
+        sizes = [tenth] * 9 + [len(ends) - 9 * tenth]
+        return [(bounds[i + 1] - bounds[i]) / sizes[i] for i in range(10)]
 
     @property
     def cpu_ms_per_call(self) -> float:
@@ -203,6 +215,9 @@ def collect(label: str, server: Any, db: str, *options: str, profile: Path | Non
     return run
 
 
+LAST_RUN_ENDS = "SELECT finished_at FROM account_outcome WHERE run_id = (SELECT MAX(id) FROM run)"
+
+
 def measure_store(run: Run, db: str) -> None:
     if db.startswith("postgresql://"):
         import psycopg
@@ -211,6 +226,7 @@ def measure_store(run: Run, db: str) -> None:
             run.entities = connection.execute("SELECT COUNT(*) FROM entity").fetchone()[0]  # type: ignore[index]
             run.relationships = connection.execute("SELECT COUNT(*) FROM relationship").fetchone()[0]  # type: ignore[index]
             size = connection.execute("SELECT pg_database_size(current_database())").fetchone()[0]  # type: ignore[index]
+            run.finished_at_ms = [row[0] for row in connection.execute(LAST_RUN_ENDS)]
         run.store_mb = size / 1e6
         return
     if not Path(db).exists():
@@ -218,6 +234,7 @@ def measure_store(run: Run, db: str) -> None:
     with sqlite3.connect(db) as connection:
         run.entities = connection.execute("SELECT COUNT(*) FROM entity").fetchone()[0]
         run.relationships = connection.execute("SELECT COUNT(*) FROM relationship").fetchone()[0]
+        run.finished_at_ms = [row[0] for row in connection.execute(LAST_RUN_ENDS)]
     run.store_mb = sum(p.stat().st_size for p in Path(db).parent.glob(Path(db).name + "*")) / 1e6
 
 
@@ -242,6 +259,11 @@ def print_runs(runs: list[Run], accounts: int) -> None:
     for name, cell in rows:
         print(f"  {name:<32}" + "".join(f"{cell(r):>22}" for r in runs))
     print(f"  (load average of the machine after these runs: {os.getloadavg()[0]:.1f})")
+    for run in runs:
+        tenths = run.time_per_account_by_tenth()
+        if tenths:
+            cells = " ".join(f"{ms:.0f}" for ms in tenths)
+            print(f"  {run.label}: ms per account in each tenth of the accounts, as they ended: {cells}")
     for run in runs:
         if run.exit_code:
             print(f"  {run.label} exited {run.exit_code}; its last lines:")

@@ -57,3 +57,14 @@ def test_the_formatter_redacts_messages_arguments_and_tracebacks():
         logger.removeHandler(handler)
     text = stream.getvalue()
     assert "ValueError" in text and SECRET_KEY not in text and TOKEN not in text
+
+
+def test_a_forgotten_secret_is_no_longer_looked_for_unless_registered_again_elsewhere():
+    account_token = "IQoJb3JpZ2luX2VjEJr//account+job=="
+    redaction.register(account_token)  # two holders: say, an account job and a renewal of it
+    redaction.register(account_token)
+    redaction.forget([account_token])
+    assert account_token not in redaction.redact(f"token {account_token}")
+    redaction.forget([account_token])
+    assert redaction.redact(f"token {account_token}") == f"token {account_token}"
+    assert SECRET_KEY not in redaction.redact(SECRET_KEY)  # the others are still known

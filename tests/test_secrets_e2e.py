@@ -1,6 +1,7 @@
 """No secret in any output, at any log level: every output of `--debug` runs of the real command line
 (stdout, stderr with botocore's debug log, the store's files) is searched for the external ID and
-for every secret key and session token that AssumeRole handed out."""
+for every secret key and session token that AssumeRole handed out. The first collect runs its
+account jobs in two worker processes, whose logs must be as complete and as clean as the parent's."""
 
 from __future__ import annotations
 
@@ -36,9 +37,13 @@ def test_debug_output_and_the_store_hold_no_secret(emulated, tmp_path):
         f"arn:aws:iam::{org.management_id}:role/Auditor",
         "--regions",
         "us-east-1",
+        "--workers",
+        "2",
     )
     runs = [emulated.cli(*collect, db=db, env=SECRET_ENV)]
     assert runs[0].returncode == 1, runs[0].stderr  # the denied account
+    # The workers logged at DEBUG too: only account jobs, in the workers, call GetAccountSummary.
+    assert "GetAccountSummary" in runs[0].stderr and "DEBUG botocore" in runs[0].stderr
     runs.append(emulated.cli("--debug", "collect", "--external-id", EXTERNAL_ID, db=db))
     for command in (("accounts",), ("query", "FIND aws_account"), ("check",), ("export", "--format", "json")):
         runs.append(emulated.cli("--debug", *command, db=db))

@@ -44,21 +44,6 @@ class _GraphAwsGroup(click.Group):
             raise OneLineError(f"unexpected {text} (run with --debug for details)") from None
 
 
-def _configure_logging(debug: bool) -> None:
-    """Logs go to stderr through the redacting formatter, at every level."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(redaction.RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
-    root = logging.getLogger()
-    for earlier in [h for h in root.handlers if isinstance(h.formatter, redaction.RedactingFormatter)]:
-        root.removeHandler(earlier)  # invoked again in one process (tests)
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if debug else logging.WARNING)
-    logging.captureWarnings(True)
-    if not debug:
-        # botocore logs credential refreshes at INFO; keep the terminal for our own output.
-        logging.getLogger("botocore").setLevel(logging.WARNING)
-
-
 @click.group(cls=_GraphAwsGroup)
 @click.version_option(__version__, prog_name="graph-aws")
 @click.option("--debug", is_flag=True, help="Log details and tracebacks (secrets are never shown).")
@@ -70,7 +55,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
     `graph-aws collect --organization --role-name ROLE` with the management account's credentials.
     """
     ctx.obj = {"debug": debug}
-    _configure_logging(debug)
+    redaction.configure_logging(debug)
 
 
 @cli.command()

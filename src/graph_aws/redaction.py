@@ -6,18 +6,24 @@ renewal too), the ambient credentials when they are resolved. `redact` removes t
 they take in botocore's debug logs (raw, URL-encoded), and removes, belt and braces, the values of
 the fields that carry secrets in AWS's requests and answers even when the value was never
 registered. `RedactingFormatter` applies it to every log record, tracebacks included.
+
+An account job's credentials are forgotten when the job ends (`forget`): nothing uses them after
+that, and a worker that runs thousands of accounts would otherwise keep every token it was given and
+compare each log line with all of them.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 import urllib.parse
 
 MASK = "***"
 
-_known: set[str] = set()
+_known: dict[str, int] = {}  # each form of a secret: how many registrations hold it
+_longest_first: tuple[str, ...] = ()  # _known's forms, longest first (a value may contain another)
 _lock = threading.Lock()
 
 # Field names whose values are secrets, in the spellings of AWS's XML and JSON answers, botocore's
@@ -42,16 +48,37 @@ def register(secret: str | None, *, min_length: int = 1) -> None:
     `min_length` are not registered (fake ambient credentials such as `testing` in emulators)."""
     if not secret or len(secret) < min_length:
         return
-    forms = {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
     with _lock:
-        _known.update(forms)
+        for form in _forms(secret):
+            _known[form] = _known.get(form, 0) + 1
+        _sort()
+
+
+def forget(secrets: list[str]) -> None:
+    """Undo one `register` of each of `secrets` (a secret registered twice stays known once)."""
+    with _lock:
+        for secret in secrets:
+            for form in _forms(secret):
+                held = _known.get(form, 0)
+                if held > 1:
+                    _known[form] = held - 1
+                else:
+                    _known.pop(form, None)
+        _sort()
+
+
+def _forms(secret: str) -> set[str]:
+    return {secret, urllib.parse.quote(secret, safe=""), urllib.parse.quote_plus(secret)}
+
+
+def _sort() -> None:
+    global _longest_first
+    _longest_first = tuple(sorted(_known, key=len, reverse=True))
 
 
 def redact(text: str) -> str:
     """`text` without any registered secret, nor the value of any field that carries one."""
-    with _lock:
-        known = sorted(_known, key=len, reverse=True)  # longest first: a value may contain another
-    for secret in known:
+    for secret in _longest_first:
         if secret in text:
             text = text.replace(secret, MASK)
     for pattern in _FIELD_PATTERNS:
@@ -64,3 +91,19 @@ class RedactingFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))
+
+
+def configure_logging(debug: bool) -> None:
+    """Logs go to stderr through the redacting formatter, at every level: the command line's, and
+    each worker process's (a spawned process starts with no logging of its own)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for earlier in [h for h in root.handlers if isinstance(h.formatter, RedactingFormatter)]:
+        root.removeHandler(earlier)  # invoked again in one process (tests)
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if debug else logging.WARNING)
+    logging.captureWarnings(True)
+    if not debug:
+        # botocore logs credential refreshes at INFO; keep the terminal for our own output.
+        logging.getLogger("botocore").setLevel(logging.WARNING)

@@ -432,7 +432,8 @@ class Runner:
             return ended(INTERRUPTED, f"not started: {self.stop.reason}; its data is unchanged", INTERRUPTED)
         calls = self.settings.calls_per_account
         try:
-            session = plan.session().bind(self._shared_clients, calls)
+            account = plan.session()
+            session = account.bind(self._shared_clients, calls)
         except CredentialsError as error:
             return ended(FAILED, str(error), "not_started")
         except Interrupted:
@@ -473,6 +474,7 @@ class Runner:
         finally:
             resources.close()
         failures = self._step_failures(result)
+        account.forget_secrets()  # after the last text of this job is redacted
         failure_reason = "; ".join(failures) or None
         return ended(
             PARTIAL if failures else INGESTED,

@@ -34,6 +34,7 @@ from multiprocessing.connection import Connection, wait
 from queue import SimpleQueue
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from graph_aws import redaction
 from graph_aws.config import Settings
 from graph_aws.store import AccountOutcome, JobRecord, open_store
 
@@ -101,6 +102,7 @@ def run_in_workers(
 ) -> Iterator[Result]:
     """Each account's outcome and job record, in the order they end, from `workers` processes."""
     context = multiprocessing.get_context("spawn")
+    debug = logging.getLogger().isEnabledFor(logging.DEBUG)  # `--debug`, for the workers' logs too
     started: list[_Worker] = []
     try:
         for share in deal(accounts, workers):
@@ -108,7 +110,7 @@ def run_in_workers(
             lifeline_in, lifeline_out = context.Pipe(duplex=False)
             process = context.Process(
                 target=_worker_main,
-                args=(runner.settings, share, organization_id, results_in, lifeline_in),
+                args=(runner.settings, share, organization_id, results_in, lifeline_in, debug),
                 name="graph-aws-worker",
                 daemon=True,
             )
@@ -202,9 +204,13 @@ def _worker_main(
     organization_id: str | None,
     results: Connection,
     lifeline: Connection,
+    debug: bool,
 ) -> None:
     from graph_aws.runner import Runner, RunReport
 
+    # What the parent's command line set up at its start: the same logs, redacting the same secrets.
+    redaction.configure_logging(debug)
+    redaction.register(settings.external_id_value())
     limit_malloc_arenas()
     store = open_store(settings.db)
     runner = Runner(settings, store)

@@ -76,12 +76,16 @@ class AccountSession:
         *,
         botocore_session: botocore.session.Session | None = None,
         credentials: RefreshableCredentials | None = None,
+        secrets: list[str] | None = None,
         policy: CallPolicy | None = None,
     ) -> None:
         """From a botocore session (the ambient chain), or from credentials we obtained (AssumeRole),
-        in which case the session is only built if this object's own clients are asked for."""
+        in which case the session is only built if this object's own clients are asked for.
+        `secrets` is where those credentials' registrations with `redaction` are listed, renewals
+        included, for `forget_secrets`."""
         self._session = botocore_session
         self._credentials = credentials
+        self._secrets = secrets if secrets is not None else []
         self.region = region
         self.policy = policy
         self._config = client_config(pool_size, retry_mode="adaptive", policy=policy)
@@ -102,8 +106,14 @@ class AccountSession:
         credentials = self._credentials or self._botocore_session().get_credentials()
         if credentials is None:
             raise CredentialsError("no AWS credentials found (environment, profile, SSO or instance role)")
-        _register_ambient(credentials)
+        if self._credentials is None:  # assumed credentials are registered as AssumeRole returns them
+            _register_ambient(credentials)
         return BoundSession(shared, credentials, self.region, CallLimiter(calls))
+
+    def forget_secrets(self) -> None:
+        """Done with these credentials: `redaction` need no longer look for them."""
+        redaction.forget(self._secrets)
+        self._secrets.clear()
 
     def client(self, service: str, region: str | None = None) -> Any:
         key = (service, region or self.region)
@@ -174,6 +184,7 @@ def assume_role(
     params: dict[str, Any] = {"RoleArn": arn, "DurationSeconds": SESSION_DURATION_SECONDS}
     if external_id:
         params["ExternalId"] = external_id
+    registered: list[str] = []
 
     def fetch() -> dict[str, str]:
         if on_call:
@@ -182,8 +193,9 @@ def assume_role(
         credentials = response["Credentials"]
         # Known as secrets before anything could log them (botocore logs the answer at DEBUG
         # before this returns: the field patterns of redaction cover that line).
-        redaction.register(credentials["SecretAccessKey"])
-        redaction.register(credentials["SessionToken"])
+        for secret in (credentials["SecretAccessKey"], credentials["SessionToken"]):
+            redaction.register(secret)
+            registered.append(secret)
         return {
             "access_key": credentials["AccessKeyId"],
             "secret_key": credentials["SecretAccessKey"],
@@ -204,4 +216,6 @@ def assume_role(
     credentials = RefreshableCredentials.create_from_metadata(
         metadata=metadata, refresh_using=fetch, method=_GivenCredentials.METHOD
     )
-    return AccountSession(source.region, pool_size, credentials=credentials, policy=source.policy)
+    return AccountSession(
+        source.region, pool_size, credentials=credentials, secrets=registered, policy=source.policy
+    )
