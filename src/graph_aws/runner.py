@@ -464,6 +464,7 @@ class Runner:
                 result.partial_types,
                 organization_id=report.organization_id,
             )
+            failures = self._step_failures(result)
         except StoreError as error:  # the store cannot be written (disk full): no point going on
             self._store_failure = self._store_failure or error
             self.request_stop("the store could not be written")
@@ -473,8 +474,7 @@ class Runner:
             return ended(FAILED, f"{type(error).__name__}: {error}", FAILED)
         finally:
             resources.close()
-        failures = self._step_failures(result)
-        account.forget_secrets()  # after the last text of this job is redacted
+            account.forget_secrets()  # on every way out, once this job's texts are redacted
         failure_reason = "; ".join(failures) or None
         return ended(
             PARTIAL if failures else INGESTED,
